@@ -62,7 +62,6 @@ def test_env() -> dict[str, str]:
     env = dict(os.environ)
     env["LD_LIBRARY_PATH"] = os.pathsep.join(filter(None, [str(VENV / "lib"), env.get("LD_LIBRARY_PATH")]))
     env["PATH"] = os.pathsep.join([str(VENV / "bin"), env.get("PATH", "")])
-    env.setdefault("MPLBACKEND", "Agg")
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # silences a debugger warning on kernel start
     env["JUPYTER_PLATFORM_DIRS"] = "1"  # silences jupyter_core's deprecation warning on kernel start
     return env
@@ -113,8 +112,40 @@ def build() -> int:
     return rc
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+
+def ensure_browser() -> None:
+    """Make sure Debian's headless Chromium and its driver are installed (tests/browser drives them).
+
+    When either is missing and we are root (a fresh CI machine), install the Debian packages
+    ``chromium`` and ``chromium-driver`` with apt-get; otherwise stop with a message that says what to
+    install. Other locations can be given to the tests with SCALEDYN_CHROMIUM / SCALEDYN_CHROMEDRIVER.
+    """
+    chromium = Path(os.environ.get("SCALEDYN_CHROMIUM", CHROMIUM))
+    driver = Path(os.environ.get("SCALEDYN_CHROMEDRIVER", CHROMEDRIVER))
+    if chromium.exists() and driver.exists():
+        say(f"browser present: {chromium}, {driver}")
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        sys.exit(
+            f"[tasks] the browser tests need {chromium} and {driver}: install Debian's packages with\n"
+            "    sudo apt-get update && sudo apt-get install -y chromium chromium-driver\n"
+            "(or set SCALEDYN_CHROMIUM / SCALEDYN_CHROMEDRIVER to an installed Chromium and its matching chromedriver)"
+        )
+    apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    run(["apt-get", "update"], env=apt_env)
+    # fonts-liberation (a Recommends of chromium) gives the pages metric-compatible text fonts.
+    run(["apt-get", "install", "-y", "--no-install-recommends", "chromium", "chromium-driver", "fonts-liberation"],
+        env=apt_env)
+    if not (chromium.exists() and driver.exists()):
+        sys.exit(f"[tasks] apt-get installed chromium and chromium-driver, but {chromium} or {driver} is still missing")
+
+
 def test() -> int:
-    """Build the book (-W), then pytest: unit tests, nbval on every chapter, checks of the HTML."""
+    """Build the book (-W), then pytest: unit tests, nbval on every chapter, checks of the HTML (also in a browser)."""
+    ensure_browser()
     rc_build = build()
     rc_tests = run(
         [PY, "-m", "pytest", "tests", *[c.relative_to(ROOT) for c in CHAPTERS], "--nbval-lax", "--nbval-current-env",
