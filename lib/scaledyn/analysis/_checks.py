@@ -1,0 +1,78 @@
+"""Input validation shared by the analysis modules (private).
+
+Every public function of :mod:`scaledyn.analysis` validates its arguments with these helpers, so the
+error messages name the offending argument in one consistent way.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def real_scalar(value, name: str, *, positive: bool = False, nonnegative: bool = False) -> float:
+    """Return ``value`` as a finite float; ``positive``/``nonnegative`` add a sign check."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if positive and value <= 0.0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    if nonnegative and value < 0.0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value
+
+
+def float_array(value, name: str, *, ndim: int | None = None, finite: bool = True,
+                positive: bool = False, min_size: int = 1) -> np.ndarray:
+    """Return ``value`` as a C-contiguous float64 array after shape and value checks."""
+    try:
+        arr = np.ascontiguousarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of real numbers ({exc})") from None
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}")
+    if arr.size < min_size:
+        raise ValueError(f"{name} must hold at least {min_size} value(s), got {arr.size}")
+    if finite and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite values (found NaN or inf)")
+    if positive and np.any(arr <= 0.0):
+        raise ValueError(f"{name} must be > 0 everywhere")
+    return arr
+
+
+def int_array(value, name: str, *, ndim: int = 1) -> np.ndarray:
+    """Return ``value`` as an int64 array; floats with a fractional part are rejected."""
+    arr = np.asarray(value)
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"{name} must be an array of integers, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.floating):
+        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+            raise ValueError(f"{name} must contain integers")
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}")
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def same_length(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> None:
+    """Raise ValueError if the leading dimensions of ``a`` and ``b`` differ."""
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(f"{name_a} and {name_b} must have the same length, got {a.shape[0]} and {b.shape[0]}")
+
+
+def increasing(arr: np.ndarray, name: str) -> None:
+    """Raise ValueError unless ``arr`` is strictly increasing."""
+    if arr.size > 1 and np.any(np.diff(arr) <= 0.0):
+        raise ValueError(f"{name} must be strictly increasing")
+
+
+def optional_errors(err, like: np.ndarray, name: str) -> np.ndarray | None:
+    """Validate an optional array of one-sigma errors with the shape of ``like`` (all > 0)."""
+    if err is None:
+        return None
+    err = float_array(err, name, ndim=like.ndim, positive=True)
+    if err.shape != like.shape:
+        raise ValueError(f"{name} must have shape {like.shape}, got {err.shape}")
+    return err

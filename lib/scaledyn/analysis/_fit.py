@@ -1,0 +1,61 @@
+"""Weighted linear least squares with parameter covariances (private helper of the fits).
+
+All the fits of the analysis package are linear in their parameters once written in the right
+variables (F = H − T ln g is linear in T; ln τ = ln τ∞ + μ ξ/T is linear in ξ/T; ln g of the
+Gaussian model is quadratic in n), so one small, tested solver serves them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class LinearFit:
+    """Result of :func:`linear_lsq` for the model ``y = X @ coef``.
+
+    ``cov`` is the covariance of ``coef``: with ``sigma`` given it is the absolute one,
+    (Xᵀ W X)⁻¹ with W = diag(1/σ²); without, it is scaled by the residual variance RSS/(n − p)
+    (NaN if n ≤ p). ``r2`` is the (weighted) coefficient of determination, ``chi2`` the weighted
+    sum of squared residuals and ``dof`` = n − p.
+    """
+
+    coef: np.ndarray
+    cov: np.ndarray
+    residuals: np.ndarray
+    r2: float
+    chi2: float
+    dof: int
+
+    @property
+    def err(self) -> np.ndarray:
+        """One-sigma uncertainties of ``coef`` (square roots of the covariance diagonal)."""
+        return np.sqrt(np.diag(self.cov))
+
+
+def linear_lsq(X: np.ndarray, y: np.ndarray, sigma: np.ndarray | None = None) -> LinearFit:
+    """Solve the (weighted) linear least-squares problem ``min Σ ((y − X c)/σ)²``.
+
+    ``X`` has shape (n, p) with n ≥ p and full column rank; ``y`` and ``sigma`` shape (n,).
+    Callers validate their inputs; this helper only checks the rank.
+    """
+    n, p = X.shape
+    w = np.ones(n) if sigma is None else 1.0 / sigma**2
+    sw = np.sqrt(w)
+    A = X * sw[:, None]
+    b = y * sw
+    coef, _, rank, _ = np.linalg.lstsq(A, b, rcond=None)
+    if rank < p:
+        raise ValueError(f"the fit is degenerate: {n} usable point(s) do not determine {p} parameter(s)")
+    residuals = y - X @ coef
+    chi2 = float(np.sum(w * residuals**2))
+    dof = n - p
+    cov = np.linalg.inv(A.T @ A)
+    if sigma is None:
+        cov = cov * (chi2 / dof if dof > 0 else np.nan)
+    ybar = np.sum(w * y) / np.sum(w)
+    ss_tot = float(np.sum(w * (y - ybar) ** 2))
+    r2 = 1.0 - chi2 / ss_tot if ss_tot > 0 else (1.0 if chi2 == 0 else 0.0)
+    return LinearFit(coef=coef, cov=cov, residuals=residuals, r2=float(r2), chi2=chi2, dof=dof)

@@ -1,0 +1,505 @@
+r"""Quasi-species: up-scaling, concentrations, free energies, enthalpies and degeneracies, ξ and τα.
+
+Boué, Lerner, Procaccia & Zylberg, *Predictive statistical mechanics for glass forming systems*
+(arXiv:0905.3962), §III–IV. All energies in ε, temperatures in ε/k_B, lengths in σ.
+
+**Up-scaling.** A quasi-species is a central particle's type together with its number of neighbours:
+
+* binary3d (50:50 mixture, 3D): neighbours are the particles within the interaction range
+  :math:`r_c(i,j)=\sqrt{8/6}\,\sigma_{ij}` with :math:`\sigma_{ij}` = 1.0, 1.2, 1.4; 17 species, small
+  centre with n = 3…10 and large centre with n = 6…14; liquid species: small 3–7, large 6–11.
+* hump2d (one type, 2D): neighbours are the particles "within the minimum", i.e. inside the hump
+  barrier, :math:`r < r_\mathrm{hump}` = 1.32 σ (Table I; the tabulated polynomial actually peaks at
+  r ≈ 1.318 σ, where the pair density is lowest, so the count does not depend on this choice);
+  species i = 2…6; liquid species i = 2, 5, 6.
+
+**Statistical mechanics.** Species are grouped by the type of the central particle; group g holds a
+fixed fraction :math:`x_g` of the particles (1/2 and 1/2 in the binary mixture — the factor 2 in the
+denominators of Eq. (5); 1 in the hump model, Eq. (9)). Within a group
+
+.. math:: \langle C_i\rangle(T) = x_g\,\frac{e^{-F_i(T)/T}}{\sum_{j\in g} e^{-F_j(T)/T}},\qquad
+          F_i(T) = H_i - T\ln g_i ,
+
+(Eqs. 5–7, 9–10), so the inversion is :math:`F_i - F_{\mathrm{ref}(g)} = -T\ln(C_i/C_{\mathrm{ref}(g)})`.
+Because every group is normalised separately, the free energies are fixed only up to **one constant
+per group** (one reference species per central type). The liquid concentration
+:math:`C_\mathrm{liq}=\sum_{i\in\mathrm{liq}} C_i` defines :math:`\xi=(\rho C_\mathrm{liq})^{-1/d}`
+(Eqs. 11, 13) and :math:`\tau_\alpha=\tau_\infty e^{\mu\xi/T}` (Eq. 12 with a fitted prefactor).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import float_array, int_array, optional_errors, real_scalar, same_length
+from ._fit import linear_lsq
+from .neighbours import count_neighbours
+
+__all__ = [
+    "BINARY_SIGMA", "BINARY_CUTOFF", "HUMP_CUTOFF",
+    "SpeciesScheme", "binary3d_scheme", "hump2d_scheme",
+    "species_index", "snapshot_concentrations", "trajectory_concentrations", "average_concentrations",
+    "free_energies", "concentrations_from_free_energies", "model_concentrations",
+    "SpeciesFit", "fit_free_energies",
+    "gaussian_degeneracy", "GaussianFit", "fit_gaussian_degeneracy",
+    "liquid_concentration", "correlation_length", "TauXiFit", "fit_tau_xi", "predict_tau",
+    "paper_hump_table", "paper_binary_gaussian",
+]
+
+#: σ_ij of the binary 8-6 mixture (type 0 = small, 1 = large), in σ.
+BINARY_SIGMA = np.array([[1.0, 1.2], [1.2, 1.4]])
+#: Interaction range r_c = (α/β)^{1/(α−β)} σ_ij = √(8/6) σ_ij of the 8-6 potential: the neighbour cutoff.
+BINARY_CUTOFF = np.sqrt(8.0 / 6.0) * BINARY_SIGMA
+#: Neighbour cutoff of the hump model: the hump position r_hump of Table I, in σ.
+HUMP_CUTOFF = 1.32
+
+
+@dataclass(frozen=True)
+class SpeciesScheme:
+    """Definition of the quasi-species of a model.
+
+    ``cutoff`` (n_types × n_types, σ), ``central_type`` and ``n_neighbours`` (one entry per species),
+    ``fractions`` x_g of the particles of each central type, ``liquid`` (bool per species), ``labels``
+    and the space dimension ``dim``.
+    """
+
+    name: str
+    dim: int
+    cutoff: np.ndarray
+    central_type: np.ndarray
+    n_neighbours: np.ndarray
+    fractions: np.ndarray
+    liquid: np.ndarray
+    labels: tuple
+
+    @property
+    def n_species(self) -> int:
+        return int(self.central_type.size)
+
+    def index(self, label: str) -> int:
+        """Position of the species called ``label`` (e.g. ``"s5"``, ``"l8"``, ``"4"``)."""
+        try:
+            return self.labels.index(label)
+        except ValueError:
+            raise ValueError(f"label {label!r} is not a species of {self.name}: {self.labels}") from None
+
+
+def binary3d_scheme(fractions=(0.5, 0.5)) -> SpeciesScheme:
+    """The 17 species of the binary 8-6 mixture: ``s3``…``s10`` and ``l6``…``l14`` (Eq. 5)."""
+    fr = float_array(fractions, "fractions", ndim=1, positive=True)
+    if fr.size != 2 or abs(fr.sum() - 1.0) > 1e-12:
+        raise ValueError(f"fractions must be two positive numbers summing to 1, got {fractions!r}")
+    small, large = np.arange(3, 11), np.arange(6, 15)
+    return SpeciesScheme(
+        name="binary3d", dim=3, cutoff=BINARY_CUTOFF.copy(),
+        central_type=np.concatenate([np.zeros(small.size, int), np.ones(large.size, int)]),
+        n_neighbours=np.concatenate([small, large]),
+        fractions=fr,
+        liquid=np.concatenate([small <= 7, large <= 11]),
+        labels=tuple([f"s{n}" for n in small] + [f"l{n}" for n in large]),
+    )
+
+
+def hump2d_scheme(cutoff: float = HUMP_CUTOFF) -> SpeciesScheme:
+    """The 5 species i = 2…6 of the hump model (Eq. 9); neighbours closer than ``cutoff`` (σ)."""
+    cutoff = real_scalar(cutoff, "cutoff", positive=True)
+    i = np.arange(2, 7)
+    return SpeciesScheme(
+        name="hump2d", dim=2, cutoff=np.array([[cutoff]]),
+        central_type=np.zeros(i.size, int), n_neighbours=i, fractions=np.array([1.0]),
+        liquid=np.isin(i, [2, 5, 6]), labels=tuple(str(n) for n in i),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Concentrations
+# --------------------------------------------------------------------------------------------------
+def species_index(counts, types, scheme: SpeciesScheme) -> np.ndarray:
+    """Species of each particle (index into ``scheme``), −1 if its (type, count) is not a species."""
+    counts = int_array(counts, "counts")
+    types = int_array(types, "types")
+    same_length("counts", counts, "types", types)
+    table = -np.ones((scheme.fractions.size, max(counts.max(initial=0), scheme.n_neighbours.max()) + 1), int)
+    table[scheme.central_type, scheme.n_neighbours] = np.arange(scheme.n_species)
+    if types.size and (types.min() < 0 or types.max() >= table.shape[0]):
+        raise ValueError(f"types must lie in [0, {table.shape[0]})")
+    return table[types, counts]
+
+
+def snapshot_concentrations(positions, box, types, scheme: SpeciesScheme) -> tuple[np.ndarray, float]:
+    """Mole fractions C_i = N_i/N of the species in one configuration, and the fraction of "other".
+
+    ``positions`` (N, dim) in σ, ``box`` (dim,) in σ, ``types`` (N,) (None for one-type models).
+    """
+    pos = float_array(positions, "positions", ndim=2)
+    if pos.shape[1] != scheme.dim:
+        raise ValueError(f"positions must have {scheme.dim} columns for {scheme.name}, got {pos.shape[1]}")
+    if types is None:
+        types = np.zeros(pos.shape[0], dtype=np.int64)
+    counts = count_neighbours(pos, box, types, scheme.cutoff)
+    idx = species_index(counts, types, scheme)
+    c = np.bincount(idx[idx >= 0], minlength=scheme.n_species) / pos.shape[0]
+    return c, float(np.mean(idx < 0))
+
+
+def trajectory_concentrations(frames, box, types, scheme: SpeciesScheme) -> tuple[np.ndarray, np.ndarray]:
+    """Per-snapshot concentrations of a trajectory: ``(samples, other)``.
+
+    ``frames`` (n_frames, N, dim) in σ; ``box`` (dim,) or (n_frames, dim) for NPT runs; ``types``
+    (N,) or None. ``samples`` has shape (n_frames, n_species) and ``other`` (n_frames,); feed them to
+    :func:`average_concentrations` (or sum the liquid species per snapshot first).
+    """
+    frames = float_array(frames, "frames", ndim=3)
+    boxes = float_array(box, "box", positive=True)
+    if boxes.ndim == 1:
+        boxes = np.broadcast_to(boxes, (frames.shape[0], boxes.size))
+    if boxes.shape != (frames.shape[0], frames.shape[2]):
+        raise ValueError(f"box must have shape ({frames.shape[2]},) or ({frames.shape[0]}, {frames.shape[2]}),"
+                         f" got {boxes.shape}")
+    out = [snapshot_concentrations(f, b, types, scheme) for f, b in zip(frames, boxes)]
+    return np.array([c for c, _ in out]), np.array([o for _, o in out])
+
+
+def average_concentrations(samples, n_blocks: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of per-snapshot concentrations and its error from block averaging.
+
+    ``samples`` (n_snapshots, n_species), in time order. The snapshots are cut into ``n_blocks``
+    contiguous blocks (fewer if there are fewer snapshots); the error is the standard deviation of
+    the block means (ddof=1) over √n_blocks, which accounts for correlations shorter than a block.
+    """
+    s = float_array(samples, "samples", ndim=2)
+    if isinstance(n_blocks, bool) or not isinstance(n_blocks, (int, np.integer)) or n_blocks < 2:
+        raise ValueError(f"n_blocks must be an integer >= 2, got {n_blocks!r}")
+    nb = min(n_blocks, s.shape[0])
+    if nb < 2:
+        raise ValueError("samples must hold at least 2 snapshots for an error bar")
+    blocks = np.array([b.mean(axis=0) for b in np.array_split(s, nb)])
+    return s.mean(axis=0), blocks.std(axis=0, ddof=1) / np.sqrt(nb)
+
+
+# --------------------------------------------------------------------------------------------------
+# Inversion and the species model
+# --------------------------------------------------------------------------------------------------
+def _references(scheme: SpeciesScheme, reference) -> np.ndarray:
+    """One reference species index per central type (default: the first species of each group)."""
+    groups = np.unique(scheme.central_type)
+    if reference is None:
+        return np.array([np.flatnonzero(scheme.central_type == g)[0] for g in groups])
+    refs = [scheme.index(r) if isinstance(r, str) else int(r) for r in np.atleast_1d(reference)]
+    if sorted(scheme.central_type[refs].tolist()) != groups.tolist():
+        raise ValueError(f"reference must name exactly one species per central type, got {reference!r}")
+    return np.array(refs)
+
+
+def free_energies(T, C, scheme: SpeciesScheme, C_err=None, reference=None):
+    r"""Invert Eqs. (5)/(9): :math:`F_i(T) = -T\ln[C_i(T)/C_{\mathrm{ref}(g)}(T)]`, so F_ref ≡ 0.
+
+    Parameters
+    ----------
+    T : (n_T,) temperatures (> 0).
+    C : (n_T, n_species) mean concentrations (≥ 0; zeros give F = +inf, to be left out of fits).
+    C_err : optional (n_T, n_species) one-sigma errors (≥ 0).
+    reference : label(s) or index(es), one species per central type (default: first of each group).
+
+    Returns
+    -------
+    F, F_err : (n_T, n_species) arrays; F_err (NaN if ``C_err`` is None) propagates the errors of C_i
+    and C_ref in quadrature, :math:`T\sqrt{(\sigma_i/C_i)^2+(\sigma_\mathrm{ref}/C_\mathrm{ref})^2}`,
+    and is 0 for the reference species.
+    """
+    T = float_array(T, "T", ndim=1, positive=True)
+    C = float_array(C, "C", ndim=2)
+    if C.shape != (T.size, scheme.n_species):
+        raise ValueError(f"C must have shape ({T.size}, {scheme.n_species}), got {C.shape}")
+    if np.any(C < 0):
+        raise ValueError("C must be >= 0")
+    refs = _references(scheme, reference)
+    ref_of = refs[np.searchsorted(np.unique(scheme.central_type), scheme.central_type)]
+    cref = C[:, ref_of]
+    if np.any(cref <= 0):
+        raise ValueError("the reference concentrations must be > 0 at every temperature")
+    with np.errstate(divide="ignore"):
+        F = -T[:, None] * np.log(C / cref)
+    F_err = np.full_like(F, np.nan)
+    if C_err is not None:
+        C_err = float_array(C_err, "C_err", ndim=2)
+        if C_err.shape != C.shape or np.any(C_err < 0):
+            raise ValueError(f"C_err must be >= 0 with shape {C.shape}")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            F_err = T[:, None] * np.hypot(C_err / C, C_err[:, ref_of] / cref)
+        F_err[:, refs] = 0.0
+    return F, F_err
+
+
+def concentrations_from_free_energies(T, F, scheme: SpeciesScheme) -> np.ndarray:
+    r"""Eqs. (5)/(9): :math:`C_i = x_g e^{-F_i/T}/\sum_{j\in g}e^{-F_j/T}`, shape (n_T, n_species).
+
+    ``F`` is (n_species,) (temperature independent) or (n_T, n_species); the sums are done with the
+    log-sum-exp shift, so very low T does not underflow.
+    """
+    T = float_array(T, "T", ndim=1, positive=True)
+    F = float_array(F, "F", finite=False)
+    if np.any(np.isnan(F)) or np.any(F == -np.inf):
+        raise ValueError("F must not contain NaN or -inf")
+    F = np.broadcast_to(F, (T.size, scheme.n_species)) if F.ndim == 1 else F
+    if F.shape != (T.size, scheme.n_species):
+        raise ValueError(f"F must have shape ({scheme.n_species},) or ({T.size}, {scheme.n_species})")
+    a = -F / T[:, None]
+    C = np.zeros_like(a)
+    for g, x in enumerate(scheme.fractions):
+        m = scheme.central_type == g
+        am = a[:, m]
+        amax = am.max(axis=1, keepdims=True)
+        w = np.exp(am - amax)
+        C[:, m] = x * w / w.sum(axis=1, keepdims=True)
+    return C
+
+
+def model_concentrations(T, H, g, scheme: SpeciesScheme) -> np.ndarray:
+    r"""Eq. (7): :math:`C_i(T) = x_g\,g_i e^{-H_i/T}/\sum_{j\in g} g_j e^{-H_j/T}`, shape (n_T, n_species).
+
+    ``H`` (ε) and ``g`` (> 0) have one entry per species.
+    """
+    H = float_array(H, "H", ndim=1)
+    g = float_array(g, "g", ndim=1, positive=True)
+    if H.size != scheme.n_species or g.size != scheme.n_species:
+        raise ValueError(f"H and g must have {scheme.n_species} entries, got {H.size} and {g.size}")
+    T = float_array(T, "T", ndim=1, positive=True)
+    return concentrations_from_free_energies(T, H[None, :] - T[:, None] * np.log(g)[None, :], scheme)
+
+
+@dataclass(frozen=True)
+class SpeciesFit:
+    """Linear fits F_i(T) = H_i − T ln g_i (Eq. 6/10), one per species.
+
+    Arrays of length n_species: ``H``, ``H_err``, ``ln_g``, ``ln_g_err``, ``g``, ``g_err``
+    (= g σ_{ln g}), ``cov_H_lng`` (covariance of H and ln g), ``r2``, ``n_points``;
+    ``residuals`` (n_T, n_species), NaN where a point was not used. Species with fewer than two
+    usable points have NaN parameters; a reference species (F ≡ 0) has H = 0, g = 1 exactly.
+    """
+
+    H: np.ndarray
+    H_err: np.ndarray
+    ln_g: np.ndarray
+    ln_g_err: np.ndarray
+    cov_H_lng: np.ndarray
+    r2: np.ndarray
+    n_points: np.ndarray
+    residuals: np.ndarray
+
+    @property
+    def g(self) -> np.ndarray:
+        return np.exp(self.ln_g)
+
+    @property
+    def g_err(self) -> np.ndarray:
+        return self.g * self.ln_g_err
+
+
+def fit_free_energies(T, F, F_err=None) -> SpeciesFit:
+    """Fit F_i(T) = H_i − T ln g_i for every species (weighted if ``F_err`` is given).
+
+    ``T`` (n_T,), ``F`` and ``F_err`` (n_T, n_species); points with non-finite F or F_err are
+    skipped. Without ``F_err`` the parameter errors are scaled by the residual variance (they need
+    at least three points). With ``F_err`` they are absolute.
+    """
+    T = float_array(T, "T", ndim=1, positive=True)
+    F = float_array(F, "F", ndim=2, finite=False)
+    if F.shape[0] != T.size:
+        raise ValueError(f"F must have {T.size} rows (one per temperature), got {F.shape[0]}")
+    if F_err is not None:
+        F_err = float_array(F_err, "F_err", ndim=2, finite=False)
+        if F_err.shape != F.shape:
+            raise ValueError(f"F_err must have shape {F.shape}, got {F_err.shape}")
+    ns = F.shape[1]
+    out = {k: np.full(ns, np.nan) for k in ("H", "H_err", "ln_g", "ln_g_err", "cov_H_lng", "r2")}
+    n_points = np.zeros(ns, dtype=np.int64)
+    residuals = np.full(F.shape, np.nan)
+    X = np.column_stack([np.ones(T.size), -T])
+    for s in range(ns):
+        ok = np.isfinite(F[:, s])
+        if F_err is not None:
+            ok &= np.isfinite(F_err[:, s])
+        n_points[s] = ok.sum()
+        if ok.any() and np.all(F[ok, s] == 0.0):  # the reference species
+            out["H"][s], out["ln_g"][s], out["r2"][s] = 0.0, 0.0, 1.0
+            out["H_err"][s] = out["ln_g_err"][s] = out["cov_H_lng"][s] = 0.0
+            residuals[ok, s] = 0.0
+            continue
+        if n_points[s] < 2:
+            continue
+        sigma = None
+        if F_err is not None:
+            sigma = F_err[ok, s]
+            if np.any(sigma <= 0):
+                raise ValueError(f"F_err must be > 0 for the fitted points of species {s}")
+        fit = linear_lsq(X[ok], F[ok, s], sigma)
+        out["H"][s], out["ln_g"][s] = fit.coef
+        out["H_err"][s], out["ln_g_err"][s] = np.sqrt(np.diag(fit.cov))
+        out["cov_H_lng"][s] = fit.cov[0, 1]
+        out["r2"][s] = fit.r2
+        residuals[ok, s] = fit.residuals
+    return SpeciesFit(n_points=n_points, residuals=residuals, **out)
+
+
+# --------------------------------------------------------------------------------------------------
+# Gaussian model of the degeneracies, Eq. (8)
+# --------------------------------------------------------------------------------------------------
+def gaussian_degeneracy(n, n_mp: float, sigma2: float, amplitude: float = 1.0) -> np.ndarray:
+    r"""Eq. (8): :math:`g(n) = A\,e^{-(n-n_\mathrm{mp})^2/(2\sigma^2)}` (A = 1 in the paper).
+
+    A cancels in the concentrations (Eq. 7), so the paper's A = 1 is a convention, not a result.
+    """
+    n = float_array(n, "n")
+    n_mp = real_scalar(n_mp, "n_mp")
+    sigma2 = real_scalar(sigma2, "sigma2", positive=True)
+    amplitude = real_scalar(amplitude, "amplitude", positive=True)
+    return amplitude * np.exp(-((n - n_mp) ** 2) / (2.0 * sigma2))
+
+
+@dataclass(frozen=True)
+class GaussianFit:
+    """Fit of Eq. (8) to degeneracies: ``n_mp``, ``sigma2``, ``amplitude`` with one-sigma errors,
+    ``r2`` and ``residuals`` of ln g."""
+
+    n_mp: float
+    n_mp_err: float
+    sigma2: float
+    sigma2_err: float
+    amplitude: float
+    amplitude_err: float
+    r2: float
+    residuals: np.ndarray
+
+
+def fit_gaussian_degeneracy(n, g, g_err=None) -> GaussianFit:
+    r"""Fit ln g(n) = ln A − (n − n_mp)²/(2σ²) (a parabola in n, weighted by σ_{ln g} = σ_g/g).
+
+    The amplitude A is a free parameter because degeneracies read off Eq. (6) carry the arbitrary
+    normalisation of the reference species. Needs ≥ 3 points and a downward parabola.
+    """
+    n = float_array(n, "n", ndim=1, min_size=3)
+    g = float_array(g, "g", ndim=1, positive=True)
+    same_length("n", n, "g", g)
+    g_err = optional_errors(g_err, g, "g_err")
+    sigma = None if g_err is None else g_err / g
+    fit = linear_lsq(np.column_stack([np.ones(n.size), n, n**2]), np.log(g), sigma)
+    c0, c1, c2 = fit.coef
+    if c2 >= 0:
+        raise ValueError("ln g is not concave in n: the data have no Gaussian maximum")
+    sigma2 = -1.0 / (2.0 * c2)
+    n_mp = -c1 / (2.0 * c2)
+    ln_a = c0 - c1**2 / (4.0 * c2)
+    # Jacobians of (n_mp, sigma2, ln A) with respect to (c0, c1, c2)
+    J = np.array([[0.0, -1.0 / (2 * c2), c1 / (2 * c2**2)],
+                  [0.0, 0.0, 1.0 / (2 * c2**2)],
+                  [1.0, -c1 / (2 * c2), c1**2 / (4 * c2**2)]])
+    cov = J @ fit.cov @ J.T
+    err = np.sqrt(np.diag(cov))
+    amp = float(np.exp(ln_a))
+    return GaussianFit(n_mp=float(n_mp), n_mp_err=float(err[0]), sigma2=float(sigma2),
+                       sigma2_err=float(err[1]), amplitude=amp, amplitude_err=float(amp * err[2]),
+                       r2=fit.r2, residuals=fit.residuals)
+
+
+# --------------------------------------------------------------------------------------------------
+# Liquid species, ξ and τα
+# --------------------------------------------------------------------------------------------------
+def liquid_concentration(C, scheme: SpeciesScheme, C_err=None):
+    """C_liq = Σ_{i ∈ liquid} C_i over the last axis; with ``C_err`` also its error (in quadrature,
+    neglecting correlations between species; prefer summing per snapshot before averaging)."""
+    C = float_array(C, "C")
+    if C.shape[-1] != scheme.n_species:
+        raise ValueError(f"C must have {scheme.n_species} species along its last axis, got {C.shape[-1]}")
+    c_liq = C[..., scheme.liquid].sum(axis=-1)
+    if C_err is None:
+        return c_liq
+    C_err = float_array(C_err, "C_err")
+    if C_err.shape != C.shape or np.any(C_err < 0):
+        raise ValueError(f"C_err must be >= 0 with shape {C.shape}")
+    return c_liq, np.sqrt(np.sum(C_err[..., scheme.liquid] ** 2, axis=-1))
+
+
+def correlation_length(rho, c_liq, dim: int, c_liq_err=None):
+    r"""Eqs. (11)/(13): :math:`\xi = (\rho\,C_\mathrm{liq})^{-1/d}` in σ (ρ in σ⁻ᵈ).
+
+    With ``c_liq_err``, also :math:`\sigma_\xi = \xi\,\sigma_C/(d\,C_\mathrm{liq})`. ``rho`` may be a
+    scalar or an array matching ``c_liq`` (NPT runs have a density per temperature).
+    """
+    if isinstance(dim, bool) or dim not in (2, 3):
+        raise ValueError(f"dim must be 2 or 3, got {dim!r}")
+    c = float_array(c_liq, "c_liq", positive=True)
+    r = float_array(rho, "rho", positive=True)
+    xi = (r * c) ** (-1.0 / dim)
+    if c_liq_err is None:
+        return xi
+    ce = float_array(c_liq_err, "c_liq_err")
+    return xi, xi * ce / (dim * c)
+
+
+@dataclass(frozen=True)
+class TauXiFit:
+    """Fit of ln τα = ln τ∞ + μ ξ/T: ``mu`` (ε/σ), ``tau_inf`` (time unit of τ), their errors,
+    ``r2`` and the ``residuals`` of ln τ."""
+
+    mu: float
+    mu_err: float
+    tau_inf: float
+    tau_inf_err: float
+    r2: float
+    residuals: np.ndarray
+
+
+def fit_tau_xi(T, tau, xi, tau_err=None) -> TauXiFit:
+    r"""Fit Eq. (12), :math:`\tau_\alpha = \tau_\infty e^{\mu\xi/T}`, linear in x = ξ/T for ln τ.
+
+    The paper writes τα = e^{μξ/T} and remarks that the fitted intercept is of order one; the
+    prefactor τ∞ is fitted here. Errors of ξ are not propagated (they enter through x).
+    """
+    T = float_array(T, "T", ndim=1, positive=True, min_size=2)
+    tau = float_array(tau, "tau", ndim=1, positive=True)
+    xi = float_array(xi, "xi", ndim=1, positive=True)
+    same_length("T", T, "tau", tau)
+    same_length("T", T, "xi", xi)
+    tau_err = optional_errors(tau_err, tau, "tau_err")
+    sigma = None if tau_err is None else tau_err / tau
+    fit = linear_lsq(np.column_stack([np.ones(T.size), xi / T]), np.log(tau), sigma)
+    (ln_t, mu), (ln_t_err, mu_err) = fit.coef, fit.err
+    t_inf = float(np.exp(ln_t))
+    return TauXiFit(mu=float(mu), mu_err=float(mu_err), tau_inf=t_inf, tau_inf_err=float(t_inf * ln_t_err),
+                    r2=fit.r2, residuals=fit.residuals)
+
+
+def predict_tau(T, xi, mu: float, tau_inf: float = 1.0) -> np.ndarray:
+    """τα = τ∞ exp(μ ξ/T) (Eq. 12)."""
+    T = float_array(T, "T", positive=True)
+    xi = float_array(xi, "xi", positive=True)
+    mu = real_scalar(mu, "mu")
+    tau_inf = real_scalar(tau_inf, "tau_inf", positive=True)
+    return tau_inf * np.exp(mu * xi / T)
+
+
+# --------------------------------------------------------------------------------------------------
+# The paper's tabulated values (data/paper/, for comparison only)
+# --------------------------------------------------------------------------------------------------
+def _read_paper_csv(name: str) -> list[dict]:
+    from .. import data_path
+
+    with open(data_path("paper", name), newline="") as fh:
+        return list(csv.DictReader(line for line in fh if not line.startswith("#")))
+
+
+def paper_hump_table() -> dict:
+    """Table II of the paper: ``{"i": …, "H": …, "g": …}`` arrays (H in ε; reference i = 2)."""
+    rows = _read_paper_csv("hump_quasispecies_table2.csv")
+    return {"i": np.array([int(r["i"]) for r in rows]), "H": np.array([float(r["H_i"]) for r in rows]),
+            "g": np.array([float(r["g_i"]) for r in rows])}
+
+
+def paper_binary_gaussian() -> dict:
+    """Eq. (8) of the paper: ``{"small": {"n_mp", "sigma2"}, "large": {…}}``."""
+    return {r["central"]: {"n_mp": float(r["n_mp"]), "sigma2": float(r["sigma2"])}
+            for r in _read_paper_csv("binary3d_quasispecies_gaussfit.csv")}

@@ -1,0 +1,207 @@
+r"""Thermodynamics from the quasi-species model, compared with the system's own (paper §V).
+
+Energies per particle in ε, T in ε/k_B, heat capacities per particle in k_B.
+
+**Model heat capacity.** In the independent-species model every group g (central type, fraction
+:math:`x_g`) is a canonical ensemble of species with weights :math:`g_i e^{-H_i/T}`, so
+
+.. math:: \frac{dC_i}{dT} = C_i\,\frac{H_i-\langle H\rangle_g}{T^2},\qquad
+          \frac{d}{dT}\sum_i C_i e_i = \sum_g x_g\,\frac{\langle eH\rangle_g-\langle e\rangle_g\langle H\rangle_g}{T^2}
+
+for any species property :math:`e_i` (averages within the group, normalised to 1). With
+:math:`e_i = H_i` this is the variance form :math:`C = \sum_g x_g\,\mathrm{Var}_g(H)/T^2 \ge 0` (a
+Schottky-type heat capacity: Eq. (14)'s enthalpy gives :math:`C_p` of the configurational part).
+With :math:`e_i = (E/2)\,i` — the *energy* of Eq. (15) of the hump model — it is a covariance,
+:math:`\mathrm{Cov}(i,H)`, which is **not** sign-definite: that is why the paper's Fig. 16 shows a
+negative specific heat at low T. Both are derived analytically here and checked against finite
+differences in the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import float_array, optional_errors, real_scalar, same_length
+from ._fit import linear_lsq
+from .quasi_species import SpeciesScheme, model_concentrations
+
+__all__ = [
+    "mean_species_value", "model_species_average", "model_species_derivative",
+    "model_enthalpy", "model_heat_capacity",
+    "system_enthalpy", "OffsetComparison", "compare_up_to_constant",
+    "hump_model_energy", "hump_model_heat_capacity", "BondEnergyFit", "fit_bond_energy",
+    "heat_capacity_fd",
+]
+
+
+def mean_species_value(C, e) -> np.ndarray:
+    """Σ_i C_i e_i over the last axis (e.g. Eq. 14 LHS with e = H, or Σ C_i i with e = i)."""
+    C = float_array(C, "C")
+    e = float_array(e, "e", ndim=1)
+    if C.shape[-1] != e.size:
+        raise ValueError(f"C has {C.shape[-1]} species along its last axis but e has {e.size}")
+    return C @ e
+
+
+def _species_values(e, scheme: SpeciesScheme, H) -> np.ndarray:
+    e = H if e is None else float_array(e, "e", ndim=1)
+    if e.size != scheme.n_species:
+        raise ValueError(f"e must have {scheme.n_species} entries, got {e.size}")
+    return e
+
+
+def model_species_average(T, H, g, scheme: SpeciesScheme, e=None) -> np.ndarray:
+    """Σ_i C_i(T) e_i with the model concentrations of Eq. (7); e defaults to H (enthalpy)."""
+    H = float_array(H, "H", ndim=1)
+    C = model_concentrations(T, H, g, scheme)
+    return C @ _species_values(e, scheme, H)
+
+
+def model_species_derivative(T, H, g, scheme: SpeciesScheme, e=None) -> np.ndarray:
+    r"""Analytic d/dT Σ_i C_i(T) e_i = Σ_g x_g Cov_g(e, H)/T² (see the module docstring)."""
+    H = float_array(H, "H", ndim=1)
+    e = _species_values(e, scheme, H)
+    T = float_array(T, "T", ndim=1, positive=True)
+    C = model_concentrations(T, H, g, scheme)
+    out = np.zeros(T.size)
+    for grp, x in enumerate(scheme.fractions):
+        m = scheme.central_type == grp
+        p = C[:, m] / x  # probabilities within the group
+        eh = p @ (e[m] * H[m])
+        out += x * (eh - (p @ e[m]) * (p @ H[m]))
+    return out / T**2
+
+
+def model_enthalpy(T, H, g, scheme: SpeciesScheme) -> np.ndarray:
+    """Model enthalpy per particle Σ_i C_i(T) H_i (Eq. 14 LHS with Eq. 7), up to a constant."""
+    return model_species_average(T, H, g, scheme)
+
+
+def model_heat_capacity(T, H, g, scheme: SpeciesScheme) -> np.ndarray:
+    r"""Configurational C_p per particle of the species model, Σ_g x_g Var_g(H)/T² ≥ 0 (k_B)."""
+    return model_species_derivative(T, H, g, scheme)
+
+
+def system_enthalpy(u, p, v) -> np.ndarray:
+    r"""Eq. (14) RHS per particle: :math:`u + p\,v` with u = (1/2N)Σ⟨U(r_ij)⟩ and v = ⟨V⟩/N.
+
+    (The paper writes "pV(T)"; per particle it must be p⟨V⟩/N.) Arrays broadcast together.
+    """
+    u = float_array(u, "u")
+    p = float_array(p, "p")
+    v = float_array(v, "v", positive=True)
+    return u + p * v
+
+
+@dataclass(frozen=True)
+class OffsetComparison:
+    """``model + offset`` against ``system``: the fitted ``offset`` and its error, the ``residuals``
+    (system − model − offset), the ``ratio`` (model + offset)/system as in Fig. 14 of the paper, and
+    ``rms`` of the residuals."""
+
+    offset: float
+    offset_err: float
+    residuals: np.ndarray
+    ratio: np.ndarray
+    rms: float
+
+
+def compare_up_to_constant(model, system, system_err=None) -> OffsetComparison:
+    """Compare two curves equal up to an additive constant (Eq. 14: enthalpies have an arbitrary zero).
+
+    The offset is the (weighted) mean of system − model. Needs ≥ 2 points.
+    """
+    model = float_array(model, "model", ndim=1, min_size=2)
+    system = float_array(system, "system", ndim=1)
+    same_length("model", model, "system", system)
+    system_err = optional_errors(system_err, system, "system_err")
+    fit = linear_lsq(np.ones((model.size, 1)), system - model, system_err)
+    off = float(fit.coef[0])
+    with np.errstate(divide="ignore"):
+        ratio = (model + off) / system
+    return OffsetComparison(offset=off, offset_err=float(fit.err[0]), residuals=fit.residuals,
+                            ratio=ratio, rms=float(np.sqrt(np.mean(fit.residuals**2))))
+
+
+def hump_model_energy(T, H, g, scheme: SpeciesScheme, E: float) -> np.ndarray:
+    r"""Eq. (15) LHS: :math:`u(T) = (E/2)\sum_i C_i(T)\,i + (d/2)\,T` per particle.
+
+    E (ε) is the energy per bound neighbour; (d/2) T is the potential energy of the vibrations around
+    the ground state (T in 2D, as in the paper). ``scheme.n_neighbours`` supplies i.
+    """
+    E = real_scalar(E, "E")
+    T = float_array(T, "T", ndim=1, positive=True)
+    return 0.5 * E * model_species_average(T, H, g, scheme, scheme.n_neighbours.astype(float)) \
+        + 0.5 * scheme.dim * T
+
+
+def hump_model_heat_capacity(T, H, g, scheme: SpeciesScheme, E: float) -> np.ndarray:
+    r"""d/dT of Eq. (15) LHS: :math:`C_v = d/2 + (E/2)\,\mathrm{Cov}(i,H)/T^2` per particle (k_B).
+
+    Not sign-definite: it turns negative where species with more bound neighbours have *lower*
+    enthalpy-weighted populations as T falls (see the module docstring).
+    """
+    E = real_scalar(E, "E")
+    return 0.5 * E * model_species_derivative(T, H, g, scheme, scheme.n_neighbours.astype(float)) \
+        + 0.5 * scheme.dim
+
+
+@dataclass(frozen=True)
+class BondEnergyFit:
+    """Fit of Eq. (15): ``E`` (ε per bound neighbour) and its error, ``offset`` (0 unless fitted),
+    ``r2`` and ``residuals`` of the energy per particle."""
+
+    E: float
+    E_err: float
+    offset: float
+    offset_err: float
+    r2: float
+    residuals: np.ndarray
+
+
+def fit_bond_energy(T, u, mean_n, dim: int = 2, u_err=None, offset: bool = False) -> BondEnergyFit:
+    r"""Fit E in :math:`u(T) - (d/2)T = (E/2)\,\bar n(T)` [+ offset], Eq. (15).
+
+    ``u`` is the measured potential energy per particle (1/2N)Σ⟨U(r_ij)⟩, ``mean_n`` the measured
+    Σ_i C_i i at the same temperatures. The paper quotes E ≈ 0.83 with no offset (energies measured
+    from the zero of the potential); ``offset=True`` frees a constant as a check.
+    """
+    T = float_array(T, "T", ndim=1, positive=True, min_size=2)
+    u = float_array(u, "u", ndim=1)
+    n = float_array(mean_n, "mean_n", ndim=1)
+    same_length("T", T, "u", u)
+    same_length("T", T, "mean_n", n)
+    if isinstance(dim, bool) or dim not in (2, 3):
+        raise ValueError(f"dim must be 2 or 3, got {dim!r}")
+    u_err = optional_errors(u_err, u, "u_err")
+    cols = [0.5 * n] + ([np.ones(T.size)] if offset else [])
+    fit = linear_lsq(np.column_stack(cols), u - 0.5 * dim * T, u_err)
+    return BondEnergyFit(E=float(fit.coef[0]), E_err=float(fit.err[0]),
+                         offset=float(fit.coef[1]) if offset else 0.0,
+                         offset_err=float(fit.err[1]) if offset else 0.0, r2=fit.r2, residuals=fit.residuals)
+
+
+def heat_capacity_fd(T, U, U_err=None):
+    r"""Finite-difference heat capacity dU/dT of tabulated energies (per particle, k_B).
+
+    Second-order differences on a possibly non-uniform grid (:func:`numpy.gradient`); one-sided at
+    the ends. With ``U_err`` the error of the interior points is
+    :math:`\sqrt{\sigma_{i+1}^2+\sigma_{i-1}^2}/(T_{i+1}-T_{i-1})` (exact on a uniform grid, independent
+    errors) and :math:`\sqrt{\sigma_1^2+\sigma_0^2}/(T_1-T_0)` at the ends. Returns ``(C, C_err)``
+    (C_err NaN without U_err). ``T`` strictly increasing, ≥ 3 points.
+    """
+    T = float_array(T, "T", ndim=1, min_size=3)
+    if np.any(np.diff(T) <= 0):
+        raise ValueError("T must be strictly increasing")
+    U = float_array(U, "U", ndim=1)
+    same_length("T", T, "U", U)
+    C = np.gradient(U, T, edge_order=2)
+    err = np.full(T.size, np.nan)
+    U_err = optional_errors(U_err, U, "U_err")
+    if U_err is not None:
+        err[1:-1] = np.hypot(U_err[2:], U_err[:-2]) / (T[2:] - T[:-2])
+        err[0] = np.hypot(U_err[1], U_err[0]) / (T[1] - T[0])
+        err[-1] = np.hypot(U_err[-1], U_err[-2]) / (T[-1] - T[-2])
+    return C, err
