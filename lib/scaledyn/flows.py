@@ -44,6 +44,8 @@ from typing import Callable
 import numpy as np
 from scipy import optimize
 
+from ._checks import check_callable, int_scalar, real_array, real_scalar
+
 __all__ = [
     "ScaleHamiltonian",
     "Trajectory",
@@ -70,45 +72,8 @@ METHODS = {"midpoint": 2, "symplectic_euler": 1, "euler": 1, "rk4": 4}
 # --------------------------------------------------------------------------------------------
 # input validation
 # --------------------------------------------------------------------------------------------
-def _check_callable(f, name: str) -> None:
-    if not callable(f):
-        raise TypeError(f"{name} must be callable, got {type(f).__name__}")
-
-
-def _check_real(x, name: str, *, positive: bool = False, nonzero: bool = False) -> float:
-    if isinstance(x, bool) or not isinstance(x, (Real, np.floating, np.integer)):
-        raise TypeError(f"{name} must be a real number, got {type(x).__name__}")
-    x = float(x)
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {x}")
-    if positive and x <= 0.0:
-        raise ValueError(f"{name} must be positive, got {x}")
-    if nonzero and x == 0.0:
-        raise ValueError(f"{name} must be non-zero")
-    return x
-
-
-def _check_int(n, name: str, *, minimum: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, (Integral, np.integer)):
-        raise TypeError(f"{name} must be an integer, got {type(n).__name__}")
-    if n < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {n}")
-    return int(n)
-
-
-def _finite_array(x, name: str) -> np.ndarray:
-    """``x`` as a float array (any shape); TypeError if not numeric, ValueError naming it if not finite."""
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a real number or an array of real numbers") from exc
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or inf)")
-    return arr
-
-
 def _as_vector(x, name: str, dim: int | None = None) -> np.ndarray:
-    arr = np.atleast_1d(_finite_array(x, name))
+    arr = np.atleast_1d(real_array(x, name))
     if arr.ndim != 1:
         raise ValueError(f"{name} must be a scalar or a 1-D array, got shape {arr.shape}")
     if dim is not None and arr.shape != (dim,):
@@ -123,9 +88,9 @@ def numerical_jacobian(f: Callable, x, step: float = 1e-3) -> np.ndarray:
     round-off error :math:`O(10^{-16}/\text{step})`, about :math:`10^{-12}` for the default.
     Returns an ``(m, n)`` array for ``f: R^n -> R^m``.
     """
-    _check_callable(f, "f")
+    check_callable(f, "f")
     x = _as_vector(x, "x")
-    step = _check_real(step, "step", positive=True)
+    step = real_scalar(step, "step", positive=True)
     f0 = np.atleast_1d(np.asarray(f(x), dtype=float))
     jac = np.empty((f0.size, x.size))
     for j in range(x.size):
@@ -165,14 +130,14 @@ class ScaleHamiltonian:
     """
 
     def __init__(self, beta, F=None, *, jac=None, dF=None, dim: int = 1, diagonal: bool = False):
-        _check_callable(beta, "beta")
+        check_callable(beta, "beta")
         if F is not None:
-            _check_callable(F, "F")
+            check_callable(F, "F")
         if jac is not None:
-            _check_callable(jac, "jac")
+            check_callable(jac, "jac")
         if dF is not None:
-            _check_callable(dF, "dF")
-        self.dim = _check_int(dim, "dim")
+            check_callable(dF, "dF")
+        self.dim = int_scalar(dim, "dim")
         if not isinstance(diagonal, bool):
             raise TypeError(f"diagonal must be a bool, got {type(diagonal).__name__}")
         if diagonal and jac is None:
@@ -368,15 +333,15 @@ def integrate(
     """
     if not isinstance(ham, ScaleHamiltonian):
         raise TypeError(f"ham must be a ScaleHamiltonian, got {type(ham).__name__}")
-    h = _check_real(h, "h", positive=True)
-    n_steps = _check_int(n_steps, "n_steps")
+    h = real_scalar(h, "h", positive=True)
+    n_steps = int_scalar(n_steps, "n_steps")
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method must be one of {sorted(METHODS)}, got {method!r}")
     if direction not in (1, -1):
         raise ValueError(f"direction must be +1 or -1, got {direction!r}")
-    tau0 = _check_real(tau0, "tau0")
-    tol = _check_real(tol, "tol", positive=True)
-    max_iter = _check_int(max_iter, "max_iter")
+    tau0 = real_scalar(tau0, "tau0")
+    tol = real_scalar(tol, "tol", positive=True)
+    max_iter = int_scalar(max_iter, "max_iter")
     d = ham.dim
     g = _as_vector(g0, "g0", d)
     p = _as_vector(p0, "p0", d)
@@ -428,14 +393,14 @@ def integrate_separable(
     returned :class:`Trajectory` stores :math:`q` in ``g``; ``energy`` is filled when ``potential``
     (:math:`V`) is given, else NaN.
     """
-    mass = _check_real(mass, "mass", positive=True)
-    _check_callable(force, "force")
+    mass = real_scalar(mass, "mass", positive=True)
+    check_callable(force, "force")
     if potential is not None:
-        _check_callable(potential, "potential")
-    q = _check_real(q0, "q0")
-    p = _check_real(p0, "p0")
-    h = _check_real(h, "h", positive=True)
-    n_steps = _check_int(n_steps, "n_steps")
+        check_callable(potential, "potential")
+    q = real_scalar(q0, "q0")
+    p = real_scalar(p0, "p0")
+    h = real_scalar(h, "h", positive=True)
+    n_steps = int_scalar(n_steps, "n_steps")
     allowed = ("leapfrog", "symplectic_euler", "euler", "rk4")
     if not isinstance(method, str) or method not in allowed:
         raise ValueError(f"method must be one of {allowed}, got {method!r}")
@@ -469,10 +434,10 @@ def integrate_separable(
 def toy_oscillator(A: float, B: float, H0: float, Hdot0: float, tau) -> np.ndarray:
     r"""Closed-form solution of :math:`A\ddot H + B H = 0`:
     :math:`H(\tau) = H_0\cos\omega\tau + (\dot H_0/\omega)\sin\omega\tau`, :math:`\omega=\sqrt{B/A}`."""
-    A = _check_real(A, "A", positive=True)
-    B = _check_real(B, "B", positive=True)
-    H0 = _check_real(H0, "H0")
-    Hdot0 = _check_real(Hdot0, "Hdot0")
+    A = real_scalar(A, "A", positive=True)
+    B = real_scalar(B, "B", positive=True)
+    H0 = real_scalar(H0, "H0")
+    Hdot0 = real_scalar(Hdot0, "Hdot0")
     tau = np.asarray(tau, dtype=float)
     if not np.all(np.isfinite(tau)):
         raise ValueError("tau must be finite")
@@ -482,8 +447,8 @@ def toy_oscillator(A: float, B: float, H0: float, Hdot0: float, tau) -> np.ndarr
 
 def toy_energy(A: float, B: float, H, Hdot):
     r"""The conserved scale energy :math:`\mathcal E = \tfrac12 A\dot H^2 + \tfrac12 B H^2`."""
-    A = _check_real(A, "A", positive=True)
-    B = _check_real(B, "B", positive=True)
+    A = real_scalar(A, "A", positive=True)
+    B = real_scalar(B, "B", positive=True)
     return 0.5 * A * np.asarray(Hdot, dtype=float) ** 2 + 0.5 * B * np.asarray(H, dtype=float) ** 2
 
 
@@ -495,12 +460,12 @@ def fixed_points_1d(beta: Callable, lo: float, hi: float, n_grid: int = 2001, xt
 
     Zeros exactly on a grid node are kept; double zeros (no sign change) are not detected.
     """
-    _check_callable(beta, "beta")
-    lo = _check_real(lo, "lo")
-    hi = _check_real(hi, "hi")
+    check_callable(beta, "beta")
+    lo = real_scalar(lo, "lo")
+    hi = real_scalar(hi, "hi")
     if not hi > lo:
         raise ValueError(f"hi must be larger than lo, got lo={lo}, hi={hi}")
-    n_grid = _check_int(n_grid, "n_grid", minimum=3)
+    n_grid = int_scalar(n_grid, "n_grid", minimum=3)
     x = np.linspace(lo, hi, n_grid)
     f = np.array([float(beta(v)) for v in x])
     if not np.all(np.isfinite(f)):
@@ -517,9 +482,9 @@ def find_fixed_point(beta: Callable, guess, *, jac: Callable | None = None, tol:
 
     Raises :class:`RuntimeError` if no fixed point is found.
     """
-    _check_callable(beta, "beta")
+    check_callable(beta, "beta")
     if jac is not None:
-        _check_callable(jac, "jac")
+        check_callable(jac, "jac")
     x0 = _as_vector(guess, "guess")
     fun = lambda x: np.atleast_1d(np.asarray(beta(x if x.size > 1 else x[0]), dtype=float))  # noqa: E731
     jfun = None
@@ -539,10 +504,10 @@ def linearise(beta: Callable, g_star, *, jac: Callable | None = None):
     the infrared (it shrinks as :math:`\tau\to-\infty`); with the Wilson convention
     :math:`\ell = -\tau`, the signs flip.
     """
-    _check_callable(beta, "beta")
+    check_callable(beta, "beta")
     g_star = _as_vector(g_star, "g_star")
     if jac is not None:
-        _check_callable(jac, "jac")
+        check_callable(jac, "jac")
         J = np.asarray(jac(g_star if g_star.size > 1 else g_star[0]), dtype=float).reshape(g_star.size, g_star.size)
     else:
         J = numerical_jacobian(lambda x: np.atleast_1d(beta(x if x.size > 1 else x[0])), g_star)

@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 from scipy import integrate as _integrate
 
-from .flows import _check_callable, _check_real, _finite_array
+from ._checks import check_callable, real_array, real_scalar
 
 __all__ = [
     "reduced_action",
@@ -58,12 +58,12 @@ def reduced_action(beta: Callable, F: Callable, g, g_ref: float, energy: float =
     not finite between ``g_ref`` and a requested ``g``: :math:`W` is singular there (logarithmically
     at a simple zero of β with :math:`F \ne E`).
     """
-    _check_callable(beta, "beta")
-    _check_callable(F, "F")
-    g_arr = _finite_array(g, "g")
-    g_ref = _check_real(g_ref, "g_ref")
-    energy = _check_real(energy, "energy")
-    rtol = _check_real(rtol, "rtol", positive=True)
+    check_callable(beta, "beta")
+    check_callable(F, "F")
+    g_arr = real_array(g, "g")
+    g_ref = real_scalar(g_ref, "g_ref")
+    energy = real_scalar(energy, "energy")
+    rtol = real_scalar(rtol, "rtol", positive=True)
     integrand = lambda x: (energy - float(F(x))) / float(beta(x))  # noqa: E731
     out = np.empty(g_arr.shape)
     for idx, gv in np.ndenumerate(g_arr):
@@ -115,17 +115,17 @@ def solve_characteristics(
     S0 are finite raises :class:`ValueError`.
     """
     for f, name in ((beta, "beta"), (F, "F"), (S0, "S0")):
-        _check_callable(f, name)
-    g = _finite_array(g, "g")
+        check_callable(f, name)
+    g = real_array(g, "g")
     if g.ndim != 1 or g.size == 0:
         raise ValueError(f"g must be a non-empty 1-D array, got shape {g.shape}")
-    tau_arr = _finite_array(tau, "tau")
+    tau_arr = real_array(tau, "tau")
     scalar = tau_arr.ndim == 0
     taus = np.atleast_1d(tau_arr)
     if taus.ndim != 1:
         raise ValueError("tau must be a scalar or a 1-D array")
-    rtol = _check_real(rtol, "rtol", positive=True)
-    atol = _check_real(atol, "atol", positive=True)
+    rtol = real_scalar(rtol, "rtol", positive=True)
+    atol = real_scalar(atol, "atol", positive=True)
     n = g.size
     out = np.empty((taus.size, n))
     for sign in (1.0, -1.0):
@@ -166,26 +166,26 @@ def linear_closed_form(g, tau, lam: float, A: float, S0: Callable | None = None)
     With the default :math:`S_0(g) = A/(\lambda g)` (the stationary solution) this returns
     :math:`A/(\lambda g)` for every τ. Broadcasts ``g`` against ``tau``.
     """
-    lam = _check_real(lam, "lam", nonzero=True)
-    A = _check_real(A, "A")
-    g = _finite_array(g, "g")
-    tau = _finite_array(tau, "tau")
+    lam = real_scalar(lam, "lam", nonzero=True)
+    A = real_scalar(A, "A")
+    g = real_array(g, "g")
+    tau = real_array(tau, "tau")
     if np.any(g == 0):
         raise ValueError("g must be non-zero (F = A/g is singular at g = 0)")
     if S0 is None:
         S0 = lambda x: A / (lam * x)  # noqa: E731
-    _check_callable(S0, "S0")
+    check_callable(S0, "S0")
     return np.asarray(S0(g * np.exp(-lam * tau)), dtype=float) - A / (lam * g) * np.expm1(lam * tau)
 
 
 def hj_residual(S, g, tau, beta: Callable, F: Callable) -> np.ndarray:
     r"""Residual :math:`\partial_\tau S + \beta\,\partial_g S + F` of a tabulated solution
     ``S[i, j] = S(tau[i], g[j])`` by second-order finite differences (:func:`numpy.gradient`)."""
-    _check_callable(beta, "beta")
-    _check_callable(F, "F")
-    S = _finite_array(S, "S")
-    g = _finite_array(g, "g")
-    tau = _finite_array(tau, "tau")
+    check_callable(beta, "beta")
+    check_callable(F, "F")
+    S = real_array(S, "S")
+    g = real_array(g, "g")
+    tau = real_array(tau, "tau")
     if g.ndim != 1 or tau.ndim != 1 or S.shape != (tau.size, g.size):
         raise ValueError(f"S must have shape (len(tau), len(g)) = ({tau.size}, {g.size}), got {S.shape}")
     if tau.size < 3 or g.size < 3:
@@ -197,7 +197,7 @@ def hj_residual(S, g, tau, beta: Callable, F: Callable) -> np.ndarray:
 def log_singularity_coefficient(beta_prime_star: float, F_star: float, energy: float = 0.0) -> float:
     r"""Near a simple fixed point :math:`g^*` (:math:`\beta \approx \beta'(g^*)(g-g^*)`),
     :math:`W(g) \approx c\,\ln|g - g^*|` with :math:`c = (E - F(g^*))/\beta'(g^*)`."""
-    b = _check_real(beta_prime_star, "beta_prime_star", nonzero=True)
-    F_star = _check_real(F_star, "F_star")
-    energy = _check_real(energy, "energy")
+    b = real_scalar(beta_prime_star, "beta_prime_star", nonzero=True)
+    F_star = real_scalar(F_star, "F_star")
+    energy = real_scalar(energy, "energy")
     return (energy - F_star) / b

@@ -33,7 +33,7 @@ import numpy as np
 from scipy import integrate as _integrate
 
 from . import flows
-from .flows import _check_callable, _check_int, _check_real, _finite_array
+from ._checks import check_callable, int_scalar, real_array, real_scalar
 
 __all__ = [
     "NU_3D_ISING",
@@ -77,18 +77,18 @@ ETA_2D_ISING = 0.25
 
 
 def _check_N(N) -> int:
-    return _check_int(N, "N", minimum=1)
+    return int_scalar(N, "N", minimum=1)
 
 
 def _check_loops(loops) -> int:
-    loops = _check_int(loops, "loops")
+    loops = int_scalar(loops, "loops")
     if loops not in (1, 2):
         raise ValueError(f"loops must be 1 or 2, got {loops}")
     return loops
 
 
 def _check_g(g, name="g"):
-    return _finite_array(g, name)
+    return real_array(g, name)
 
 
 def beta_coefficients(N: int = 1):
@@ -100,7 +100,7 @@ def beta_coefficients(N: int = 1):
 def beta(g, eps: float, N: int = 1, loops: int = 1):
     r"""The MS β-function :math:`\beta(g)` of the O(N) model at one or two loops (``g`` may be an array)."""
     g = _check_g(g)
-    eps = _check_real(eps, "eps")
+    eps = real_scalar(eps, "eps")
     a, b = beta_coefficients(N)
     loops = _check_loops(loops)
     out = -eps * g + a * g**2
@@ -112,7 +112,7 @@ def beta(g, eps: float, N: int = 1, loops: int = 1):
 def beta_prime(g, eps: float, N: int = 1, loops: int = 1):
     r""":math:`\beta'(g)`."""
     g = _check_g(g)
-    eps = _check_real(eps, "eps")
+    eps = real_scalar(eps, "eps")
     a, b = beta_coefficients(N)
     loops = _check_loops(loops)
     out = -eps + 2 * a * g
@@ -133,7 +133,7 @@ def wilson_fisher_coupling(eps: float, N: int = 1, loops: int = 1) -> float:
     :math:`-\varepsilon + a g - b g^2 = 0`, i.e. :math:`g^* = [a - \sqrt{a^2 - 4b\varepsilon}]/(2b)`;
     it exists only for :math:`\varepsilon \le a^2/(4b)` (ValueError beyond).
     """
-    eps = _check_real(eps, "eps")
+    eps = real_scalar(eps, "eps")
     a, b = beta_coefficients(N)
     loops = _check_loops(loops)
     if loops == 1:
@@ -146,7 +146,7 @@ def wilson_fisher_coupling(eps: float, N: int = 1, loops: int = 1) -> float:
 
 def wilson_fisher_series(eps: float, N: int = 1, order: int = 2) -> float:
     r""":math:`g^* = 3\varepsilon/(N+8) + 9(3N+14)\varepsilon^2/(N+8)^3` truncated at ``order`` (1 or 2)."""
-    eps = _check_real(eps, "eps")
+    eps = real_scalar(eps, "eps")
     N = _check_N(N)
     order = _check_loops(order)
     out = 3 * eps / (N + 8)
@@ -163,9 +163,9 @@ def flow_closed_form(g0: float, tau, eps: float, A: float = 3.0):
     ``eps`` must be non-zero; ``g0 = 0`` gives 0. Beyond a Landau pole the formula continues through
     infinity (see :func:`landau_pole`).
     """
-    g0 = _check_real(g0, "g0")
-    eps = _check_real(eps, "eps", nonzero=True)
-    A = _check_real(A, "A")
+    g0 = real_scalar(g0, "g0")
+    eps = real_scalar(eps, "eps", nonzero=True)
+    A = real_scalar(A, "A")
     tau = _check_g(tau, "tau")
     if g0 == 0.0:
         return np.zeros_like(tau)
@@ -175,9 +175,9 @@ def flow_closed_form(g0: float, tau, eps: float, A: float = 3.0):
 def landau_pole(g0: float, eps: float, A: float = 3.0) -> float:
     r"""Scale :math:`\tau_L` where the one-loop coupling started at ``g0`` diverges:
     :math:`e^{\varepsilon\tau_L} = (A/\varepsilon)/(A/\varepsilon - 1/g_0)`; ``inf`` if there is none."""
-    g0 = _check_real(g0, "g0")
-    eps = _check_real(eps, "eps", positive=True)
-    A = _check_real(A, "A", positive=True)
+    g0 = real_scalar(g0, "g0")
+    eps = real_scalar(eps, "eps", positive=True)
+    A = real_scalar(A, "A", positive=True)
     if g0 <= eps / A:
         return math.inf
     return math.log((A / eps) / (A / eps - 1.0 / g0)) / eps
@@ -189,12 +189,12 @@ def scale_hamiltonian(eps: float, A: float = 3.0, F=None, dF=None, *, N: int | N
     By default the one-loop :math:`\beta = -\varepsilon g + A g^2`; with ``N`` given, the O(N) β at
     ``loops`` loops (``A`` is then ignored).
     """
-    eps = _check_real(eps, "eps")
-    A = _check_real(A, "A")
+    eps = real_scalar(eps, "eps")
+    A = real_scalar(A, "A")
     if F is not None:
-        _check_callable(F, "F")
+        check_callable(F, "F")
     if dF is not None:
-        _check_callable(dF, "dF")
+        check_callable(dF, "dF")
     if N is None:
         b = lambda g: -eps * g + A * g * g  # noqa: E731
         db = lambda g: -eps + 2 * A * g  # noqa: E731
@@ -211,10 +211,10 @@ def momentum_at_fixed_point(p0: float, tau, eps: float, A: float = 3.0, dF_star:
     :math:`p(\tau) = p_\infty + (p_0 - p_\infty)e^{-\varepsilon\tau}` with
     :math:`p_\infty = -F'(g^*)/\varepsilon`.
     """
-    p0 = _check_real(p0, "p0")
-    eps = _check_real(eps, "eps", nonzero=True)
-    _check_real(A, "A")
-    dF_star = _check_real(dF_star, "dF_star")
+    p0 = real_scalar(p0, "p0")
+    eps = real_scalar(eps, "eps", nonzero=True)
+    real_scalar(A, "A")
+    dF_star = real_scalar(dF_star, "dF_star")
     tau = _check_g(tau, "tau")
     p_inf = -dF_star / eps
     return p_inf + (p0 - p_inf) * np.exp(-eps * tau)
@@ -241,7 +241,7 @@ def exponents_series(eps: float, N: int = 1, order: int = 2) -> dict:
     ``nu_series`` (ν itself expanded: :math:`\tfrac12 + \tfrac{N+2}{4(N+8)}\varepsilon
     + \tfrac{(N+2)(N^2+23N+60)}{8(N+8)^3}\varepsilon^2`), ``eta`` and ``omega``.
     """
-    eps = _check_real(eps, "eps")
+    eps = real_scalar(eps, "eps")
     N = _check_N(N)
     order = _check_loops(order)
     M = N + 8.0
@@ -278,7 +278,7 @@ def exponents_at_fixed_point(eps: float, N: int = 1, loops: int = 2) -> dict:
 # --------------------------------------------------------------------------------------------
 def K_d(d: float) -> float:
     r""":math:`K_d = 2/[\Gamma(d/2)(4\pi)^{d/2}]` (:math:`K_4 = 1/(8\pi^2)`)."""
-    d = _check_real(d, "d", positive=True)
+    d = real_scalar(d, "d", positive=True)
     return 2.0 / (math.gamma(d / 2) * (4 * math.pi) ** (d / 2))
 
 
@@ -286,7 +286,7 @@ def wilson_rhs(r, v, eps: float, N: int = 1):
     r"""Right-hand side :math:`(dr/d\ell, dv/d\ell)` of the one-loop Wilson flow, :math:`v = K_d u`."""
     r = _check_g(r, "r")
     v = _check_g(v, "v")
-    eps = _check_real(eps, "eps")
+    eps = real_scalar(eps, "eps")
     N = _check_N(N)
     if np.any(r <= -1.0):
         raise ValueError("r must be > -1 (the shell propagator 1/(1+r) is singular)")
@@ -298,7 +298,7 @@ def wilson_rhs(r, v, eps: float, N: int = 1):
 def wilson_fixed_point(eps: float, N: int = 1):
     r"""Wilson–Fisher point of the one-loop (r, v) flow, exactly:
     :math:`r^* = -(N+2)\varepsilon/[2(N+8)+(N+2)\varepsilon]`, :math:`v^* = 6\varepsilon(1+r^*)^2/(N+8)`."""
-    eps = _check_real(eps, "eps")
+    eps = real_scalar(eps, "eps")
     N = _check_N(N)
     r = -(N + 2) * eps / (2 * (N + 8) + (N + 2) * eps)
     v = 6 * eps * (1 + r) ** 2 / (N + 8)
@@ -307,9 +307,9 @@ def wilson_fixed_point(eps: float, N: int = 1):
 
 def wilson_jacobian(r: float, v: float, eps: float, N: int = 1) -> np.ndarray:
     r"""Jacobian :math:`\partial(\dot r,\dot v)/\partial(r,v)` of the one-loop Wilson flow."""
-    r = _check_real(r, "r")
-    v = _check_real(v, "v")
-    eps = _check_real(eps, "eps")
+    r = real_scalar(r, "r")
+    v = real_scalar(v, "v")
+    eps = real_scalar(eps, "eps")
     N = _check_N(N)
     if r <= -1.0:
         raise ValueError("r must be > -1")
@@ -337,12 +337,12 @@ def wilson_flow(r0: float, v0: float, ell_end: float, eps: float, N: int = 1, n_
     Returns ``(ell, r, v)``; the integration stops early if :math:`r` approaches −1 or
     :math:`|r|` exceeds 50 (the flow has left the region where the one-loop equations make sense).
     """
-    r0 = _check_real(r0, "r0")
-    v0 = _check_real(v0, "v0")
-    ell_end = _check_real(ell_end, "ell_end", positive=True)
-    eps = _check_real(eps, "eps")
+    r0 = real_scalar(r0, "r0")
+    v0 = real_scalar(v0, "v0")
+    ell_end = real_scalar(ell_end, "ell_end", positive=True)
+    eps = real_scalar(eps, "eps")
     N = _check_N(N)
-    n_out = _check_int(n_out, "n_out", minimum=2)
+    n_out = int_scalar(n_out, "n_out", minimum=2)
     if r0 <= -1.0:
         raise ValueError("r0 must be > -1")
 
@@ -370,8 +370,8 @@ def wilson_critical_r(v0: float, eps: float, N: int = 1, *, ell_max: float = 25.
     Found by bisection on the fate of the flow (``r`` → +large: disordered; ``r`` → −1: ordered)
     in the bracket :math:`-0.9 < r < 0`. ``v0`` must be positive.
     """
-    v0 = _check_real(v0, "v0", positive=True)
-    eps = _check_real(eps, "eps")
+    v0 = real_scalar(v0, "v0", positive=True)
+    eps = real_scalar(eps, "eps")
     N = _check_N(N)
 
     def fate(r0):
@@ -398,11 +398,11 @@ def wilson_critical_line(eps: float, N: int = 1, *, delta: float = 1e-6, ell_bac
     running away from the fixed point; they stop when :math:`r \le -0.9`, :math:`|r| > 50` or
     :math:`v` leaves :math:`(0, 50)`.
     """
-    eps = _check_real(eps, "eps", positive=True)
+    eps = real_scalar(eps, "eps", positive=True)
     N = _check_N(N)
-    delta = _check_real(delta, "delta", positive=True)
-    ell_back = _check_real(ell_back, "ell_back", positive=True)
-    n_out = _check_int(n_out, "n_out", minimum=2)
+    delta = real_scalar(delta, "delta", positive=True)
+    ell_back = real_scalar(ell_back, "ell_back", positive=True)
+    n_out = int_scalar(n_out, "n_out", minimum=2)
     r_s, v_s = wilson_fixed_point(eps, N)
     w, vec = np.linalg.eig(wilson_jacobian(r_s, v_s, eps, N))
     e_irr = vec[:, int(np.argmin(w.real))].real

@@ -45,6 +45,8 @@ from typing import Callable
 import numpy as np
 from scipy.optimize import OptimizeWarning, curve_fit
 
+from ._checks import real_array, real_scalar
+
 __all__ = [
     "LN10",
     "K_B_EV",
@@ -78,36 +80,8 @@ K_B_EV = 8.617333262e-5
 # --------------------------------------------------------------------------------------------------
 # input validation
 # --------------------------------------------------------------------------------------------------
-def _as_float_array(x, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a real number or an array of real numbers") from exc
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
-
-
-def _scalar(x, name: str, *, positive: bool = False) -> float:
-    """``x`` as a finite float (positive if asked); TypeError/ValueError naming ``name`` otherwise."""
-    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {type(x).__name__}")
-    x = float(x)
-    if not math.isfinite(x) or (positive and x <= 0.0):
-        raise ValueError(f"{name} must be {'positive and ' if positive else ''}finite, got {x!r}")
-    return x
-
-
-def _positive_scalar(x, name: str) -> float:
-    return _scalar(x, name, positive=True)
-
-
-def _finite_scalar(x, name: str) -> float:
-    return _scalar(x, name)
-
-
 def _temperatures(T, name: str = "T") -> np.ndarray:
-    T = _as_float_array(T, name)
+    T = real_array(T, name)
     if np.any(T <= 0.0):
         raise ValueError(f"{name} must be positive (kelvin)")
     return T
@@ -123,8 +97,8 @@ def _check_above_t0(T: np.ndarray, T0: float, name: str = "T") -> None:
 # --------------------------------------------------------------------------------------------------
 def m_min(tau_g: float = 100.0, tau0: float = 1e-14) -> float:
     r""":math:`m_\min = \log_{10}(\tau_g/\tau_0)`, the fragility of an Arrhenius liquid (16 by default)."""
-    tau_g = _positive_scalar(tau_g, "tau_g")
-    tau0 = _positive_scalar(tau0, "tau0")
+    tau_g = real_scalar(tau_g, "tau_g", positive=True)
+    tau0 = real_scalar(tau0, "tau0", positive=True)
     if tau_g <= tau0:
         raise ValueError(f"tau_g must exceed tau0, got tau_g={tau_g:g}, tau0={tau0:g}")
     return math.log10(tau_g / tau0)
@@ -133,9 +107,9 @@ def m_min(tau_g: float = 100.0, tau0: float = 1e-14) -> float:
 def vft_log10_tau(T, log10_tau0: float, D: float, T0: float) -> np.ndarray:
     r""":math:`\log_{10}\tau = \log_{10}\tau_0 + D T_0/[\ln 10\,(T-T_0)]` for T > T0 (K)."""
     T = _temperatures(T)
-    log10_tau0 = _finite_scalar(log10_tau0, "log10_tau0")
-    D = _positive_scalar(D, "D")
-    T0 = _finite_scalar(T0, "T0")
+    log10_tau0 = real_scalar(log10_tau0, "log10_tau0")
+    D = real_scalar(D, "D", positive=True)
+    T0 = real_scalar(T0, "T0")
     if T0 < 0:
         raise ValueError(f"T0 must be non-negative (kelvin), got {T0!r}")
     _check_above_t0(T, T0)
@@ -144,7 +118,7 @@ def vft_log10_tau(T, log10_tau0: float, D: float, T0: float) -> np.ndarray:
 
 def vft_tau(T, tau0: float, D: float, T0: float) -> np.ndarray:
     r""":math:`\tau = \tau_0\exp[D T_0/(T-T_0)]` (units of ``tau0``); T, T0 in K, D dimensionless."""
-    tau0 = _positive_scalar(tau0, "tau0")
+    tau0 = real_scalar(tau0, "tau0", positive=True)
     return 10.0 ** vft_log10_tau(T, math.log10(tau0), D, T0)
 
 
@@ -161,10 +135,10 @@ def _am_raw(T, L_inf, Tg, m, level):
 
 
 def _check_myega_am(L_inf, Tg, m, level):
-    L_inf = _finite_scalar(L_inf, "log10_tau_inf")
-    Tg = _positive_scalar(Tg, "Tg")
-    m = _positive_scalar(m, "m")
-    level = _finite_scalar(level, "level")
+    L_inf = real_scalar(L_inf, "log10_tau_inf")
+    Tg = real_scalar(Tg, "Tg", positive=True)
+    m = real_scalar(m, "m", positive=True)
+    level = real_scalar(level, "level")
     if L_inf >= level:
         raise ValueError(f"log10_tau_inf must be below level = {level:g}, got {L_inf:g}")
     return L_inf, Tg, m, level
@@ -190,10 +164,10 @@ def vft_tg(log10_tau0: float, D: float, T0: float, level: float = 2.0) -> float:
 
     :math:`T_g = T_0 + D T_0 / [\ln 10\,(L_g - \log_{10}\tau_0)]`.
     """
-    log10_tau0 = _finite_scalar(log10_tau0, "log10_tau0")
-    D = _positive_scalar(D, "D")
-    T0 = _positive_scalar(T0, "T0")
-    level = _finite_scalar(level, "level")
+    log10_tau0 = real_scalar(log10_tau0, "log10_tau0")
+    D = real_scalar(D, "D", positive=True)
+    T0 = real_scalar(T0, "T0", positive=True)
+    level = real_scalar(level, "level")
     if level <= log10_tau0:
         raise ValueError(f"level must exceed log10_tau0 = {log10_tau0:g}, got {level:g}")
     return T0 + D * T0 / (LN10 * (level - log10_tau0))
@@ -216,8 +190,8 @@ def vft_activation_energy(T, D: float, T0: float) -> np.ndarray:
     barrier :math:`k_B T\ln(\tau/\tau_0)` of :func:`vft_barrier`.
     """
     T = _temperatures(T)
-    D = _positive_scalar(D, "D")
-    T0 = _positive_scalar(T0, "T0")
+    D = real_scalar(D, "D", positive=True)
+    T0 = real_scalar(T0, "T0", positive=True)
     _check_above_t0(T, T0)
     return D * T0 * T**2 / (T - T0) ** 2
 
@@ -225,16 +199,16 @@ def vft_activation_energy(T, D: float, T0: float) -> np.ndarray:
 def vft_barrier(T, D: float, T0: float) -> np.ndarray:
     r"""Barrier :math:`E_b/k_B = T\ln(\tau/\tau_0) = D T_0 T/(T-T_0)` (K) of the Arrhenius reading."""
     T = _temperatures(T)
-    D = _positive_scalar(D, "D")
-    T0 = _positive_scalar(T0, "T0")
+    D = real_scalar(D, "D", positive=True)
+    T0 = real_scalar(T0, "T0", positive=True)
     _check_above_t0(T, T0)
     return D * T0 * T / (T - T0)
 
 
 def fragility_from_strength(D, mmin: float = 16.0):
     r""":math:`m = m_\min + m_\min^2\ln 10 / D` (VFT with fixed :math:`\tau_0` and :math:`\tau_g`)."""
-    D = _as_float_array(D, "D")
-    mmin = _positive_scalar(mmin, "mmin")
+    D = real_array(D, "D")
+    mmin = real_scalar(mmin, "mmin", positive=True)
     if np.any(D <= 0):
         raise ValueError("D must be positive")
     out = mmin + mmin**2 * LN10 / D
@@ -243,8 +217,8 @@ def fragility_from_strength(D, mmin: float = 16.0):
 
 def strength_from_fragility(m, mmin: float = 16.0):
     r""":math:`D = m_\min^2\ln 10/(m - m_\min)`, the inverse of :func:`fragility_from_strength`."""
-    m = _as_float_array(m, "m")
-    mmin = _positive_scalar(mmin, "mmin")
+    m = real_array(m, "m")
+    mmin = real_scalar(mmin, "mmin", positive=True)
     if np.any(m <= mmin):
         raise ValueError(f"m must exceed mmin = {mmin:g} for a VFT liquid with these tau0, tau_g")
     out = mmin**2 * LN10 / (m - mmin)
@@ -253,9 +227,9 @@ def strength_from_fragility(m, mmin: float = 16.0):
 
 def t0_from_fragility(Tg, m, mmin: float = 16.0):
     r""":math:`T_0 = T_g\,(1 - m_\min/m)` (K), the VFT temperature implied by :math:`T_g` and m."""
-    Tg = _as_float_array(Tg, "Tg")
-    m = _as_float_array(m, "m")
-    mmin = _positive_scalar(mmin, "mmin")
+    Tg = real_array(Tg, "Tg")
+    m = real_array(m, "m")
+    mmin = real_scalar(mmin, "mmin", positive=True)
     if np.any(Tg <= 0):
         raise ValueError("Tg must be positive (kelvin)")
     if np.any(m <= mmin):
@@ -399,9 +373,9 @@ def activation_energy(model: str, T, *params, level: float = 2.0) -> np.ndarray:
     if len(params) != len(mod.params):
         raise ValueError(f"params must be {len(mod.params)} values {mod.params}, got {len(params)}")
     T = _temperatures(T)
-    p = [_finite_scalar(v, name) for v, name in zip(params, mod.params)]
+    p = [real_scalar(v, name) for v, name in zip(params, mod.params)]
     if mod.name == "vft":
-        _positive_scalar(p[1], "D")
+        real_scalar(p[1], "D", positive=True)
         _check_above_t0(T, p[2])
     else:
         _check_myega_am(p[0], p[1], p[2], level)
@@ -410,13 +384,13 @@ def activation_energy(model: str, T, *params, level: float = 2.0) -> np.ndarray:
 
 def _validate_data(T, y, name_y: str, sigma):
     T = _temperatures(T)
-    y = _as_float_array(y, name_y)
+    y = real_array(y, name_y)
     if T.ndim != 1:
         raise ValueError(f"T must be one-dimensional, got shape {T.shape}")
     if y.shape != T.shape:
         raise ValueError(f"{name_y} must have the same shape as T, got {y.shape} and {T.shape}")
     if sigma is not None:
-        sigma = _as_float_array(sigma, "sigma")
+        sigma = real_array(sigma, "sigma")
         if sigma.ndim == 0:
             sigma = np.full_like(T, float(sigma))
         if sigma.shape != T.shape:
@@ -476,13 +450,13 @@ def fit(T, tau=None, *, log10_tau=None, model: str = "vft", sigma=None, level: f
     if (tau is None) == (log10_tau is None):
         raise ValueError("give exactly one of tau or log10_tau")
     if tau is not None:
-        tau_arr = _as_float_array(tau, "tau")
+        tau_arr = real_array(tau, "tau")
         if np.any(tau_arr <= 0):
             raise ValueError("tau must be positive")
         T, y, sigma = _validate_data(T, np.log10(tau_arr), "tau", sigma)
     else:
         T, y, sigma = _validate_data(T, log10_tau, "log10_tau", sigma)
-    level = _finite_scalar(level, "level")
+    level = real_scalar(level, "level")
 
     if mod.name == "vft":
         lower = [-np.inf, 1e-6, 0.0]
@@ -491,7 +465,7 @@ def fit(T, tau=None, *, log10_tau=None, model: str = "vft", sigma=None, level: f
         lower = [-np.inf, 1e-9, 1e-6]
         upper = [level - 1e-6, np.inf, np.inf]
     if p0 is not None:
-        guess = _as_float_array(p0, "p0")
+        guess = real_array(p0, "p0")
         if guess.shape != (3,):
             raise ValueError(f"p0 must hold 3 values {mod.params}, got shape {guess.shape}")
     elif mod.name == "vft":
@@ -564,12 +538,12 @@ def linearised_vft_fit(T, tau, T0: float) -> dict:
     generated from the VFT law with that same T0.
     """
     T = _temperatures(T)
-    tau = _as_float_array(tau, "tau")
+    tau = real_array(tau, "tau")
     if tau.shape != T.shape:
         raise ValueError(f"tau must have the same shape as T, got {tau.shape} and {T.shape}")
     if np.any(tau <= 0):
         raise ValueError("tau must be positive")
-    T0 = _finite_scalar(T0, "T0")
+    T0 = real_scalar(T0, "T0")
     _check_above_t0(T, T0)
     if T.size < 3:
         raise ValueError("T must hold at least 3 points")

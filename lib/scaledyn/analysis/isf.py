@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ._checks import float_array, increasing, int_array, real_scalar
+from .._checks import float_array, increasing, int_array, real_scalar
 
 __all__ = [
     "ISFResult",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._checks import float_array, int_array
+from .._checks import float_array, int_array
 
 __all__ = ["count_neighbours", "count_neighbours_bruteforce"]
 

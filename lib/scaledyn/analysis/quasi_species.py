@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import float_array, int_array, optional_errors, real_scalar, same_length
+from .._checks import float_array, int_array, optional_errors, real_scalar, same_length
 from ._fit import linear_lsq
 from .neighbours import count_neighbours
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import float_array, optional_errors, real_scalar, same_length
+from .._checks import float_array, optional_errors, real_scalar, same_length
 from ._fit import linear_lsq
 from .quasi_species import SpeciesScheme, model_concentrations
 

@@ -1,7 +1,8 @@
-"""Input validation shared by the analysis modules (private).
+"""Input validation shared by every module of scaledyn (private).
 
-Every public function of :mod:`scaledyn.analysis` validates its arguments with these helpers, so the
-error messages name the offending argument in one consistent way.
+Public functions validate their arguments with these helpers, so bad input is rejected with a
+TypeError (wrong kind) or ValueError (wrong value or shape) that names the offending argument, in one
+consistent wording across the package.
 """
 
 from __future__ import annotations
@@ -11,18 +12,47 @@ import numbers
 import numpy as np
 
 
-def real_scalar(value, name: str, *, positive: bool = False, nonnegative: bool = False) -> float:
-    """Return ``value`` as a finite float; ``positive``/``nonnegative`` add a sign check."""
+def real_scalar(value, name: str, *, positive: bool = False, nonnegative: bool = False,
+                nonzero: bool = False) -> float:
+    """Return ``value`` as a finite float; ``positive``/``nonnegative``/``nonzero`` add a check."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
     if positive and value <= 0.0:
-        raise ValueError(f"{name} must be > 0, got {value}")
+        raise ValueError(f"{name} must be positive, got {value}")
     if nonnegative and value < 0.0:
         raise ValueError(f"{name} must be >= 0, got {value}")
+    if nonzero and value == 0.0:
+        raise ValueError(f"{name} must be non-zero")
     return value
+
+
+def int_scalar(value, name: str, *, minimum: int = 1) -> int:
+    """Return ``value`` as an int (not bool) that is at least ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_callable(value, name: str) -> None:
+    """Raise TypeError unless ``value`` is callable."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable, got {type(value).__name__}")
+
+
+def real_array(value, name: str) -> np.ndarray:
+    """Return ``value`` (a number or an array of any shape) as a finite float64 array."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a real number or an array of real numbers") from exc
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values; it must be finite")
+    return arr
 
 
 def float_array(value, name: str, *, ndim: int | None = None, finite: bool = True,
