@@ -9,6 +9,7 @@ Helpers:
     python3 tasks.py execute NB [NB ...]   re-execute notebooks in place; print run time and peak memory
     python3 tasks.py budget                execute every chapter in a scratch copy; print time and memory
     python3 tasks.py lock                  rewrite constraints.txt from the current .venv
+    python3 tasks.py student               build a student edition (no solutions) into _build/student/
 
 Only the Python standard library is used here, so the script runs on a machine that has nothing but
 Python 3.11, pip and node/npm. Everything else is installed into ``.venv`` (Python packages, pinned
@@ -230,6 +231,15 @@ def main(argv: list[str]) -> int:
         return execute(rest)
     if cmd == "budget":
         return budget()
+    if cmd == "student":
+        setup()
+        sys.path.insert(0, str(ROOT / "tools"))
+        from student_edition import build as build_student
+
+        rc = build_student(ROOT, VENV / "bin" / "jupyter-book", ROOT / "_build" / "student", test_env())
+        if rc == 0:
+            say(f"student edition built: open {ROOT / '_build' / 'student' / '_build' / 'html' / 'index.html'}")
+        return rc
     if cmd == "lock":
         lock()
         return 0
