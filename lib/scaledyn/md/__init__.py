@@ -1,0 +1,51 @@
+r"""``scaledyn.md`` — a small Numba molecular-dynamics engine for the two glass formers of the
+quasi-species paper (Boue, Lerner, Procaccia & Zylberg, arXiv:0905.3962).
+
+Reduced units: energy :math:`\varepsilon`, length :math:`\sigma`, mass :math:`m`, time
+:math:`\tau=\sigma\sqrt{m/\varepsilon}`, :math:`k_B=1`.
+
+Public API (everything a chapter needs)::
+
+    from scaledyn import md
+    model = md.binary3d(n=4096)              # or md.hump2d(n=4096); md.get_model("binary3d")
+    state = md.initial_state(model, T=2.0, seed=1)
+    log = md.ThermoLog(every=100)
+    md.simulate(state, model, steps=10_000, T=1.0, observers=[log])   # ensemble defaults to model's
+    log["P"], log["T"], log["U"], state.unwrapped()
+
+* models: :func:`binary3d`, :func:`hump2d`, :func:`get_model`, :class:`Model`
+* state: :func:`initial_state`, :class:`State`, :func:`thermo`, :func:`save_checkpoint`,
+  :func:`load_checkpoint`, :class:`CheckpointError`
+* running: :func:`simulate`, :class:`SimulationError`, observers :class:`ThermoLog`,
+  :class:`PositionSampler`, :class:`Checkpointer`, :class:`GSDWriter`, :func:`log_schedule`,
+  :func:`read_unwrapped`
+* analysis helper: :func:`hexatic_order` (2D bond order, to check the hump liquid stays amorphous)
+* command line: ``python -m scaledyn.md run --model binary3d --T 1.0 --steps 100000 --out DIR``
+
+Modules: :mod:`.potentials` (pair potentials and the force kernel), :mod:`.neighbors` (cell + Verlet
+lists), :mod:`.integrators` (velocity Verlet, Berendsen), :mod:`.state`, :mod:`.run`,
+:mod:`.models`, :mod:`.trajectory`, :mod:`.order`, :mod:`.reference` (slow NumPy references),
+:mod:`.lammps_peer` (the same configurations through LAMMPS, for tests and benchmarks).
+
+Threads: kernels use ``numba.get_num_threads()`` threads (read at every call; set it with
+``numba.set_num_threads`` or ``NUMBA_NUM_THREADS``) under the OpenMP threading layer when available.
+A run is bitwise reproducible — and a checkpoint restart bitwise identical — for a given thread count.
+"""
+
+from . import _threads  # noqa: F401  (select the OpenMP threading layer before any kernel runs)
+from .models import Model, binary3d, get_model, hump2d
+from .order import bond_order_2d, hexatic_order
+from .run import (Checkpointer, Observer, PositionSampler, Schedule, SimulationError, ThermoLog,
+                  log_schedule, simulate)
+from .state import (CheckpointError, State, compute_forces, initial_state, load_checkpoint,
+                    save_checkpoint, thermo)
+from .trajectory import GSDWriter, read_unwrapped
+
+__all__ = [
+    "Model", "binary3d", "hump2d", "get_model",
+    "State", "initial_state", "thermo", "compute_forces", "save_checkpoint", "load_checkpoint",
+    "CheckpointError",
+    "simulate", "SimulationError", "Observer", "Schedule", "ThermoLog", "PositionSampler",
+    "Checkpointer", "GSDWriter", "read_unwrapped", "log_schedule",
+    "hexatic_order", "bond_order_2d",
+]

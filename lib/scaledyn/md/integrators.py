@@ -1,0 +1,172 @@
+r"""Velocity Verlet with Berendsen thermostat and isotropic Berendsen barostat, as one Numba loop.
+
+One step of length :math:`\Delta t` (forces :math:`\mathbf F` from the previous step):
+
+0. NPT: Berendsen barostat, box and positions times
+   :math:`\mu = \left[1 - \frac{\Delta t}{\tau_P}\frac{P_0 - P}{B}\right]^{1/d}`, with
+   :math:`P = (2K + W)/(dV)` of the previous step's end state and B a bulk-modulus guess
+   (:math:`1/B` is Berendsen's compressibility). Forces are not recomputed after the rescaling (as
+   in LAMMPS's ``fix press/berendsen``, which rescales at the end of a step); doing it first keeps
+   the state handed back to Python (positions, forces, U, W) self-consistent.
+1. :math:`\mathbf v \leftarrow \mathbf v + \tfrac{\Delta t}{2m}\mathbf F`,
+   :math:`\mathbf x \leftarrow \mathbf x + \Delta t\,\mathbf v` (one fused loop, which also measures
+   the displacement since the last neighbour-list build);
+2. if the list may be incomplete (:func:`.neighbors.needs_rebuild`): wrap positions into the box,
+   re-order particles by cell (:func:`.neighbors.sort_by_cell`, for memory locality) and rebuild the
+   Verlet list; then new forces, :math:`U` and the virial :math:`W`;
+3. :math:`\mathbf v \leftarrow \mathbf v + \tfrac{\Delta t}{2m}\mathbf F` and the kinetic energy K;
+4. NVT/NPT: Berendsen thermostat (Berendsen et al., J. Chem. Phys. 81, 3684 (1984)), velocities times
+   :math:`\lambda = \sqrt{1 + \frac{\Delta t}{\tau_T}\left(\frac{T_0}{T}-1\right)}` with
+   :math:`T = 2K/(k_B\,d(N-1))` (the centre-of-mass momentum is conserved and is not thermal).
+
+The loop returns to Python only when a chunk of steps is done, the neighbour list overflowed (Python
+grows it and resumes mid-step, bitwise as if nothing happened), or the run blew up (status code and
+step). Same inputs and thread count give bitwise-identical trajectories.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from .neighbors import build, needs_rebuild, sort_by_cell, wrap
+from .potentials import forces_energy_virial
+
+NVE, NVT, NPT = 0, 1, 2
+ENSEMBLE_CODES = {"nve": NVE, "nvt": NVT, "npt": NPT}
+
+# status codes of run_steps
+OK, OVERFLOW, NONFINITE, OVERLAP, BOX_COLLAPSE = 0, 1, 2, 3, 4
+STATUS_TEXT = {
+    NONFINITE: "non-finite energy or forces (NaN/inf)",
+    OVERLAP: "particles overlapping",
+    BOX_COLLAPSE: "box collapsed below 2*(rc+skin) or became non-finite",
+}
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def half_kick(dims, nt, pos, vel, force, types, masses, dt, drift, ref_pos, box, scale):
+    """Half kick :math:`\\mathbf v \\mathrel{+}= \\tfrac{\\Delta t}{2m}\\mathbf F`, then either
+
+    * ``drift=True``: :math:`\\mathbf x \\mathrel{+}= \\Delta t\\,\\mathbf v`; returns the largest squared
+      displacement :math:`|\\mathbf x_i - s\\,\\mathbf x_i^0|^2` since the last list build, or
+    * ``drift=False``: returns twice the kinetic energy :math:`2K=\\sum_i m_i v_i^2`.
+    """
+    n = pos.shape[0]
+    d = len(dims)
+    half = 0.5 * dt
+    out = np.zeros(nt)
+    for t in prange(nt):
+        acc = 0.0
+        for i in range(t * n // nt, (t + 1) * n // nt):
+            a = half / masses[types[i]]
+            s = 0.0
+            for k in range(d):
+                v = vel[i, k] + a * force[i, k]
+                vel[i, k] = v
+                if drift:
+                    x = pos[i, k] + dt * v
+                    pos[i, k] = x
+                    x -= scale * ref_pos[i, k]
+                    x -= box[k] * np.rint(x / box[k])
+                    s += x * x
+                else:
+                    s += masses[types[i]] * v * v
+            acc = max(acc, s) if drift else acc + s
+        out[t] = acc
+    return out.max() if drift else out.sum()
+
+
+@njit(cache=True)
+def berendsen_lambda(temperature, target, dt, tau):
+    """Velocity scale factor of the Berendsen thermostat."""
+    if temperature <= 0.0:
+        return 1.0
+    return np.sqrt(max(1.0 + dt / tau * (target / temperature - 1.0), 0.0))
+
+
+@njit(cache=True)
+def berendsen_mu(pressure, target, dt, tau, bulk_modulus, d):
+    """Length scale factor of the isotropic Berendsen barostat (argument clipped to stay positive)."""
+    arg = 1.0 - dt / tau * (target - pressure) / bulk_modulus
+    return max(arg, 1e-3) ** (1.0 / d)
+
+
+@njit(cache=True)
+def kinetic_twice(vel, types, masses):
+    """:math:`2K=\\sum_i m_i v_i^2` (serial; used outside the hot loop)."""
+    s = 0.0
+    for i in range(vel.shape[0]):
+        v2 = 0.0
+        for k in range(vel.shape[1]):
+            v2 += vel[i, k] * vel[i, k]
+        s += masses[types[i]] * v2
+    return s
+
+
+@njit(cache=True)
+def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image, box,
+              nbr, counts, ref_pos, ref_box, cut2, rlist, stencil, skin, rc_max,
+              u, w, nsteps, dt, ensemble, T0, tau_T, P0, tau_P, bulk_modulus, overlap2, resume_mid_step):
+    """Advance ``nsteps`` steps in place (module docstring). Arrays are modified in place.
+
+    Returns ``(status, steps_done, U, W, twoK, builds, need)``: ``status`` is OK, OVERFLOW (the list
+    needs ``need`` slots per row; forces of step ``steps_done + 1`` are still to be computed: call
+    again with ``resume_mid_step=True`` after growing), or a blow-up code (run stopped in step
+    ``steps_done + 1``).
+    """
+    d = len(dims)
+    n = pos.shape[0]
+    dof = d * (n - 1)
+    box_min = 2.0 * (rc_max + skin)
+    twok = kinetic_twice(vel, types, masses)
+    builds = 0
+    for step in range(nsteps):
+        resuming = resume_mid_step and step == 0
+        if ensemble == NPT and not resuming:
+            # barostat first, with the pressure of the previous step's end state, so that the state
+            # returned (positions, forces, U, W) is always self-consistent
+            vol = 1.0
+            for k in range(d):
+                vol *= box[k]
+            p = (twok + w) / (d * vol)
+            mu = berendsen_mu(p, P0, dt, tau_P, bulk_modulus, d)
+            for k in range(d):
+                box[k] *= mu
+            for i in range(n):
+                for k in range(d):
+                    pos[i, k] *= mu
+            bmin = box[0]
+            for k in range(d):
+                bmin = min(bmin, box[k])
+            if not (bmin > box_min and np.isfinite(bmin)):
+                return BOX_COLLAPSE, step, u, w, twok, builds, 0
+        scale = box[0] / ref_box[0]
+        if resuming:
+            rebuild = True  # kick, drift and barostat of this step were done before the overflow
+        else:
+            disp2 = half_kick(dims, nt, pos, vel, force, types, masses, dt, True, ref_pos, box, scale)
+            rebuild = needs_rebuild(disp2, scale, skin, rc_max)
+        if rebuild:
+            wrap(dims, pos, box, image)
+            sort_by_cell(dims, box, rlist, pos, vel, force, image, types, tag)
+            need = build(dims, nt, pos, types, box, cut2, rlist, stencil, nbr, counts)
+            if need > nbr.shape[1]:
+                return OVERFLOW, step, u, w, twok, builds, need
+            ref_pos[:, :] = pos
+            ref_box[:] = box
+            builds += 1
+        u, w, r2min = forces_energy_virial(dims, nt, kind, params, pos, types, box, nbr, counts, force)
+        if not (np.isfinite(u) and np.isfinite(w)):
+            return NONFINITE, step, u, w, twok, builds, 0
+        if r2min < overlap2:
+            return OVERLAP, step, u, w, twok, builds, 0
+        twok = half_kick(dims, nt, pos, vel, force, types, masses, dt, False, ref_pos, box, scale)
+        if not np.isfinite(twok):
+            return NONFINITE, step, u, w, twok, builds, 0
+        if ensemble != NVE:
+            lam = berendsen_lambda(twok / dof, T0, dt, tau_T)
+            if lam != 1.0:
+                for i in range(n):
+                    for k in range(d):
+                        vel[i, k] *= lam
+                twok *= lam * lam
+    return OK, nsteps, u, w, twok, builds, 0

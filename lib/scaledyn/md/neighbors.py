@@ -1,0 +1,377 @@
+r"""Cell list + Verlet neighbour list with a skin, in 2D and 3D periodic rectangular boxes.
+
+Shaped like jax-md's neighbour lists: :func:`allocate` sizes the arrays (Python, may allocate),
+:func:`build` fills them (Numba, never allocates the list) and reports the largest row it needed; the
+caller grows the list and rebuilds when that exceeds the capacity — overflow is never silent.
+
+The list is a *half* list: each pair within :math:`r_{c,ij} + \text{skin}` appears once, stored by the
+particle whose cell comes first in a half stencil (or the lower index within a cell). Every particle
+thus holds about half of its neighbours whatever its index, and the force loop can split particles
+into equal index ranges per thread and stay load-balanced.
+
+Rebuild criterion (:func:`needs_rebuild`; the displacement is measured in the drift loop). Between builds the box may be
+rescaled isotropically by a factor :math:`s = L/L_\text{build}` (barostat). Write each position as
+:math:`\mathbf x_i = s\,\mathbf x_i^{0} + \boldsymbol\delta_i`. A pair now inside :math:`r_c` was at
+build time closer than :math:`(r_c + 2\delta_\text{max})/s`, so the list is still complete while
+:math:`2\delta_\text{max} \le s\,\text{skin} - |1-s|\,r_{c,\max}`. For :math:`s=1` this is the usual
+"rebuild when a particle moved more than skin/2".
+
+Cells: a grid of at least 3 cells of side :math:`\ge r_{c,\max}+\text{skin}` per dimension; the
+3^d-cell stencil then never visits a cell twice. Boxes with fewer cells but still larger than
+:math:`2(r_{c,\max}+\text{skin})` use an O(N^2) search; smaller boxes are rejected (minimum image
+would miss pairs).
+"""
+
+import math
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from .potentials import FASTMATH, cutoff_sq
+
+
+class NeighborList:
+    """Verlet list storage plus what is needed to decide when to rebuild.
+
+    Attributes: ``nbr`` (N, capacity) int32, ``counts`` (N,) int32, ``ref_pos`` (N, d) positions at
+    the last build, ``ref_box`` (d,) box at the last build, ``skin``, ``cut2`` (T, T) squared list
+    radii :math:`(r_{c,ij}+\text{skin})^2`, ``rc_max``; ``builds`` counts the builds; ``stencil`` the
+    half stencil of cell offsets.
+    """
+
+    def __init__(self, nbr, counts, ref_pos, ref_box, skin, cut2, rc_max, builds=0):
+        self.nbr = nbr
+        self.counts = counts
+        self.ref_pos = ref_pos
+        self.ref_box = ref_box
+        self.skin = float(skin)
+        self.cut2 = cut2
+        self.rc_max = float(rc_max)
+        self.builds = int(builds)
+        self.stencil = half_stencil(ref_pos.shape[1])
+
+    @property
+    def capacity(self) -> int:
+        return self.nbr.shape[1]
+
+
+def list_radii(params: np.ndarray, skin: float) -> tuple[np.ndarray, float]:
+    """Squared list radii :math:`(r_{c,ij}+\\text{skin})^2` per type pair and the largest cutoff."""
+    rc = np.sqrt(cutoff_sq(params))
+    return (rc + skin) ** 2, float(rc.max())
+
+
+def check_box(box, rc_max: float, skin: float) -> None:
+    """Raise ValueError unless every box side exceeds :math:`2(r_{c,\\max}+\\text{skin})`."""
+    lmin = 2.0 * (rc_max + skin)
+    if np.any(np.asarray(box) <= lmin):
+        raise ValueError(
+            f"box {np.asarray(box).tolist()} too small: every side must exceed 2*(rc+skin) = {lmin:.4g} "
+            "for the minimum-image convention (use more particles or a smaller skin)")
+
+
+def allocate(pos, types, box, params, skin: float, capacity: int | None = None,
+             density_margin: float = 1.3) -> NeighborList:
+    """Allocate an (unbuilt) neighbour list; capacity from the density unless given.
+
+    The estimate is the mean half-list size :math:`\\rho V_d(r_c+\\text{skin})/2` times
+    ``density_margin``, plus 8; :func:`update` grows the list if a row ever needs more.
+    """
+    pos = np.asarray(pos, dtype=np.float64)
+    n, d = pos.shape
+    cut2, rc_max = list_radii(params, skin)
+    check_box(box, rc_max, skin)
+    if capacity is None:
+        rho = n / float(np.prod(box))
+        r = rc_max + skin
+        vol = math.pi * r * r if d == 2 else 4.0 / 3.0 * math.pi * r**3
+        capacity = int(density_margin * rho * vol / 2.0) + 8
+    nl = NeighborList(np.zeros((n, capacity), np.int32), np.zeros(n, np.int32), pos.copy(),
+                      np.array(box, dtype=np.float64), skin, cut2, rc_max)
+    return nl
+
+
+def update(nl: NeighborList, pos, types, box, image, vel=None, force=None, tag=None) -> NeighborList:
+    """Wrap positions into the box (updating image flags), then rebuild, growing the list if needed.
+
+    With ``vel``, ``force`` and ``tag`` given, particles are first re-ordered by cell
+    (:func:`sort_by_cell`). Returns the (possibly reallocated) list; arrays are modified in place.
+    """
+    check_box(box, nl.rc_max, nl.skin)
+    dims = (0,) * pos.shape[1]
+    wrap(dims, pos, box, image)
+    if tag is not None:
+        sort_by_cell(dims, box, nl.rc_max + nl.skin, pos, vel, force, image, types, tag)
+    while True:
+        need = build(dims, numba.get_num_threads(), pos, types, box, nl.cut2, nl.rc_max + nl.skin,
+                     nl.stencil, nl.nbr, nl.counts)
+        if need <= nl.capacity:
+            break
+        # grow with head-room so that a slowly densifying system does not rebuild every time
+        nl.nbr = np.zeros((pos.shape[0], int(need * 1.25) + 4), np.int32)
+    nl.ref_pos[:] = pos
+    nl.ref_box[:] = box
+    nl.builds += 1
+    return nl
+
+
+@njit(parallel=True, cache=True)
+def wrap(dims, pos, box, image):
+    """Map positions into [0, L) and count the crossings in ``image`` (unwrapped = pos + image*L)."""
+    d = len(dims)
+    for i in prange(pos.shape[0]):
+        for k in range(d):
+            shift = np.floor(pos[i, k] / box[k])
+            if shift != 0.0:
+                pos[i, k] -= shift * box[k]
+                # rounding can leave pos == L exactly; fold it back
+                if pos[i, k] >= box[k]:
+                    pos[i, k] -= box[k]
+                    shift += 1.0
+                image[i, k] += np.int64(shift)
+
+
+def half_stencil(d: int) -> np.ndarray:
+    """Cell offsets o in {-1,0,1}^d with o > 0 lexicographically (13 in 3D, 4 in 2D), as (k, 3)."""
+    offs = [o for o in np.ndindex(*(3,) * d) if tuple(np.array(o) - 1) > (0,) * d]
+    out = np.zeros((len(offs), 3), np.int64)
+    out[:, :d] = np.array(offs) - 1
+    return out
+
+
+@njit(cache=True)
+def _cell_grid(dims, box, rlist):
+    d = len(dims)
+    ncell = np.ones(3, np.int64)
+    for k in range(d):
+        ncell[k] = int(box[k] / rlist)
+    return ncell
+
+
+@njit(cache=True)
+def _cell_index(dims, pos, box, ncell):
+    # cell of each particle, x fastest (2D: a single layer of cells in z)
+    n = pos.shape[0]
+    d = len(dims)
+    cell = np.empty(n, np.int64)
+    for i in range(n):
+        c = 0
+        for k in range(d - 1, -1, -1):
+            ck = int(pos[i, k] / box[k] * ncell[k])
+            ck = min(max(ck, 0), ncell[k] - 1)
+            c = c * ncell[k] + ck
+        cell[i] = c
+    return cell
+
+
+@njit(cache=True)
+def _counting_sort(cell, ntot):
+    # start[c]..start[c+1] index the particles of cell c in ``order``
+    n = cell.shape[0]
+    start = np.zeros(ntot + 1, np.int64)
+    for i in range(n):
+        start[cell[i] + 1] += 1
+    for c in range(ntot):
+        start[c + 1] += start[c]
+    fill = start[:-1].copy()
+    order = np.empty(n, np.int64)
+    for i in range(n):
+        order[fill[cell[i]]] = i
+        fill[cell[i]] += 1
+    return start, order
+
+
+@njit(parallel=True, cache=True)
+def _permute_rows(a, order):
+    # a[:] = a[order] with a parallel gather (Numba's fancy indexing is serial)
+    tmp = np.empty_like(a)
+    for i in prange(a.shape[0]):
+        tmp[i] = a[order[i]]
+    for i in prange(a.shape[0]):
+        a[i] = tmp[i]
+
+
+@njit(cache=True)
+def sort_by_cell(dims, box, rlist, pos, vel, force, image, types, tag):
+    """Re-order particles by cell (in place) so that neighbours are close in memory.
+
+    Done at every list build: the force loop's reads of neighbour positions and its scattered force
+    writes then stay in L1/L2 and each thread's index range is a compact slab of space.
+    ``tag[i]`` keeps the original id of the particle now stored at slot i.
+    """
+    ncell = _cell_grid(dims, box, rlist)
+    _, order = _counting_sort(_cell_index(dims, pos, box, ncell), ncell[0] * ncell[1] * ncell[2])
+    _permute_rows(pos, order)
+    _permute_rows(vel, order)
+    _permute_rows(force, order)
+    _permute_rows(image, order)
+    _permute_rows(types, order)
+    _permute_rows(tag, order)
+
+
+@njit(parallel=True, cache=True, fastmath=FASTMATH)
+def build(dims, nt, pos, types, box, cut2, rlist, stencil, nbr, counts):
+    """Fill ``nbr``/``counts`` for positions inside the box; return the largest row needed.
+
+    Particles are bucketed by cell (cell-ordered copies ``spos``: sequential memory). For each cell
+    the candidates — the cell's own particles followed by those of its half ``stencil``
+    (:func:`half_stencil`) — are gathered once into a contiguous buffer; the particle at position p
+    of its cell then scans the buffer from p+1 on, which takes each pair exactly once with no
+    per-candidate index test. Candidates are appended branch-free (always written, counted only if
+    within range). Every particle holds about half of its neighbours, so equal index ranges per
+    thread are balanced. Rows longer than the capacity are truncated and the return value tells the
+    caller to grow the list and call again (see :func:`update`).
+    """
+    n = pos.shape[0]
+    d = len(dims)
+    ncell = _cell_grid(dims, box, rlist)
+    use_cells = True
+    for k in range(d):
+        if ncell[k] < 3:
+            use_cells = False
+    inv = np.empty(d)
+    for k in range(d):
+        inv[k] = 1.0 / box[k]
+    cell = _cell_index(dims, pos, box, ncell)
+    ntot = ncell[0] * ncell[1] * ncell[2]
+    start, order = _counting_sort(cell, ntot)
+    spos = np.empty((n, d))
+    stypes = np.empty(n, np.int64)
+    for s in range(n):
+        for k in range(d):
+            spos[s, k] = pos[order[s], k]
+        stypes[s] = types[order[s]]
+    if not use_cells:
+        return _build_all_pairs(dims, nt, spos, stypes, order, box, inv, cut2, nbr, counts)
+    # neighbour cells of every cell and the size of each cell's candidate buffer
+    nst = stencil.shape[0]
+    adj = np.empty((ntot, nst), np.int64)
+    maxcand = 0
+    for c in range(ntot):
+        cx = c % ncell[0]
+        cy = (c // ncell[0]) % ncell[1]
+        cz = c // (ncell[0] * ncell[1])
+        ncand = start[c + 1] - start[c]
+        for o in range(nst):
+            x = (cx + stencil[o, 0]) % ncell[0]
+            y = (cy + stencil[o, 1]) % ncell[1]
+            z = (cz + stencil[o, 2]) % ncell[2]
+            cc = (z * ncell[1] + y) * ncell[0] + x
+            adj[c, o] = cc
+            ncand += start[cc + 1] - start[cc]
+        maxcand = max(maxcand, ncand)
+    need_t = np.zeros(nt, np.int64)
+    for t in prange(nt):
+        # this thread owns the cells whose first slot lies in its slot range
+        c0 = np.searchsorted(start[:ntot], t * n // nt)
+        c1 = np.searchsorted(start[:ntot], (t + 1) * n // nt)
+        need_t[t] = _build_cells(dims, c0, c1, spos, stypes, order, start, adj, box, inv, cut2,
+                                 maxcand, nbr, counts)
+    return need_t.max()
+
+
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def _build_cells(dims, c0, c1, spos, stypes, order, start, adj, box, inv, cut2, maxcand, nbr, counts):
+    # cells c0..c1-1: gather candidates (structure of arrays), then per particle a vectorisable
+    # distance pass over the contiguous buffer and a compaction pass
+    d = len(dims)
+    cap = nbr.shape[1]
+    ntypes = cut2.shape[0]
+    cpos = np.empty((d, maxcand))
+    ccut = np.empty((ntypes, maxcand))
+    cidx = np.empty(maxcand, np.int64)
+    close = np.empty(maxcand, np.bool_)
+    need = 0
+    for c in range(c0, c1):
+        own = start[c + 1] - start[c]
+        if own == 0:
+            continue
+        m = 0
+        for o in range(-1, adj.shape[1]):
+            cc = c if o < 0 else adj[c, o]
+            for s in range(start[cc], start[cc + 1]):
+                for a in range(d):
+                    cpos[a, m] = spos[s, a]
+                for t in range(ntypes):
+                    ccut[t, m] = cut2[t, stypes[s]]
+                cidx[m] = order[s]
+                m += 1
+        for p in range(own):
+            ti = stypes[start[c] + p]
+            for q in range(p + 1, m):
+                r2 = 0.0
+                for a in range(d):
+                    x = cpos[a, p] - cpos[a, q]
+                    x -= box[a] * np.rint(x * inv[a])
+                    r2 += x * x
+                close[q] = r2 < ccut[ti, q]
+            i = cidx[p]
+            k = 0
+            for q in range(p + 1, m):
+                if k < cap:
+                    nbr[i, k] = cidx[q]
+                k += 1 if close[q] else 0
+            counts[i] = min(k, cap)
+            need = max(need, k)
+    return need
+
+
+@njit(parallel=True, cache=True, fastmath=FASTMATH)
+def _build_all_pairs(dims, nt, spos, stypes, order, box, inv, cut2, nbr, counts):
+    # O(N^2) for boxes with < 3 cells per side; the parity rule keeps rows balanced
+    n = spos.shape[0]
+    d = len(dims)
+    cap = nbr.shape[1]
+    need_t = np.zeros(nt, np.int64)
+    for t in prange(nt):
+        row = np.empty(n + 1, np.int32)
+        need = 0
+        for si in range(t * n // nt, (t + 1) * n // nt):
+            i = order[si]
+            k = 0
+            for s in range(n):
+                j = order[s]
+                if j != i and (j > i) == ((i + j) % 2 == 0):
+                    r2 = 0.0
+                    for a in range(d):
+                        x = spos[si, a] - spos[s, a]
+                        x -= box[a] * np.rint(x * inv[a])
+                        r2 += x * x
+                    row[k] = j
+                    k += 1 if r2 < cut2[stypes[si], stypes[s]] else 0
+            for s in range(min(k, cap)):
+                nbr[i, s] = row[s]
+            counts[i] = min(k, cap)
+            need = max(need, k)
+        need_t[t] = need
+    return need_t.max()
+
+
+@njit(cache=True)
+def needs_rebuild(max_disp_sq, scale, skin, rc_max):
+    """The completeness criterion of the module docstring (True: rebuild now)."""
+    allowed = scale * skin - abs(1.0 - scale) * rc_max
+    return allowed <= 0.0 or 4.0 * max_disp_sq > allowed * allowed
+
+
+def brute_force_pairs(pos, types, box, params, skin: float = 0.0) -> set:
+    """All pairs (i<j) within :math:`r_{c,ij}+\\text{skin}`: an O(N^2) NumPy reference for tests."""
+    pos = np.asarray(pos, dtype=np.float64)
+    box = np.asarray(box, dtype=np.float64)
+    cut2, _ = list_radii(params, skin)
+    dx = pos[:, None, :] - pos[None, :, :]
+    dx -= box * np.rint(dx / box)
+    r2 = (dx**2).sum(-1)
+    close = r2 < cut2[types[:, None], types[None, :]]
+    i, j = np.nonzero(np.triu(close, 1))
+    return set(zip(i.tolist(), j.tolist()))
+
+
+def list_pairs(nl: NeighborList) -> set:
+    """The pairs held by a neighbour list, as a set of (min, max) index tuples."""
+    pairs = set()
+    for i in range(nl.nbr.shape[0]):
+        for j in nl.nbr[i, : nl.counts[i]]:
+            pairs.add((min(i, int(j)), max(i, int(j))))
+    return pairs

@@ -1,0 +1,235 @@
+r"""Pair potentials of the two glass formers, and the one kernel that turns them into forces.
+
+Reduced units throughout: energy :math:`\varepsilon`, length :math:`\sigma` (:math:`\sigma_{ss}` for
+the binary mixture), mass :math:`m`, time :math:`\tau=\sigma\sqrt{m/\varepsilon}`; pressure
+:math:`\varepsilon/\sigma^d`.
+
+A potential is *data*: an integer ``kind`` and a table ``params[ti, tj, :]`` of float64 coefficients
+for each pair of particle types (the jax-md / atooms idea of species x species parameter arrays).
+:func:`mie86_block` and :func:`hump_block` evaluate a potential over a block of pairs;
+:func:`forces_energy_virial` loops over a half neighbour list and returns forces, the potential
+energy and the virial in one pass.
+
+Binary 8-6 mixture (``kind = MIE86``, the 3D model of Boue et al., arXiv:0905.3962, Eq. 1)
+    .. math:: U(r) = \varepsilon_{ij}\left[(\sigma_{ij}/r)^8 - (\sigma_{ij}/r)^6 + a_0\right],
+              \quad r \le r_c = \sqrt{8/6}\,\sigma_{ij},
+
+    and 0 beyond; :math:`a_0 = 27/256` makes :math:`U(r_c) = 0`, and since :math:`r_c` is the
+    minimum of the 8-6 form also :math:`U'(r_c) = 0`: the potential is purely repulsive.
+    ``params[ti, tj] = [eps, sigma^2, rc^2, a0, ...]``.
+
+Hump model (``kind = HUMP``, the 2D model, Eq. 3 and Table I)
+    .. math:: U(r) = \varepsilon\left[(\sigma/r)^{12} - (\sigma/r)^6 + \tfrac14 + h_0\right],
+              \ r\le r_0;\qquad
+              U(r) = \varepsilon h_0 P\!\left(\frac{r-r_0}{r_\star-r_0}\right),\ r_0<r\le r_\star,
+
+    with :math:`P(x)=\sum_{i=0}^7 a_i x^i`. We use :math:`r_0 = 2^{1/6}\sigma` exactly, as the
+    paper's text says: it is the minimum of the 12-6 part, so :math:`U(r_0)=\varepsilon h_0` and
+    :math:`U'(r_0)=0` on both sides (``a0 = 1``, ``a1 = 0``) — energy and force are continuous, which
+    is what energy conservation needs. The second derivative then jumps by ~0.9 % at :math:`r_0`
+    (the Table I coefficients match :math:`U''` only for the rounded :math:`r_0 = 1.12`, which would
+    instead break the continuity of :math:`U` and :math:`F`); a jump in :math:`U''` is harmless for
+    velocity Verlet. ``params[0, 0] = [eps, sigma^2, rstar^2, r0, r0^2, rstar, h0, a0..a7, 1/(rstar-r0)]``.
+
+Sign convention: the block kernels return :math:`u(r)` and
+:math:`f_r = -u'(r)/r`, so the force on *i* from *j* is :math:`f_r\,(\mathbf r_i-\mathbf r_j)` and
+the pair's virial is :math:`\mathbf r_{ij}\cdot\mathbf F_{ij} = f_r r^2`.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+#: potential kinds (plain integers so that kernels branch on them without Python objects)
+MIE86 = 0
+HUMP = 1
+KIND_NAMES = {MIE86: "mie86", HUMP: "hump"}
+
+#: width of the per-pair parameter table
+NPARAMS = 16
+
+#: a0 of the 8-6 potential: -(min of x^8 - x^6) = 27/256, so that U(rc) = 0
+A0_MIE86 = 27.0 / 256.0
+
+
+def mie86_params(eps: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """Parameter table for the shifted 8-6 potential from symmetric ``eps`` and ``sigma`` matrices."""
+    eps = np.asarray(eps, dtype=np.float64)
+    sigma = np.asarray(sigma, dtype=np.float64)
+    if eps.shape != sigma.shape or eps.ndim != 2 or eps.shape[0] != eps.shape[1]:
+        raise ValueError(f"eps and sigma must be equal square matrices, got {eps.shape} and {sigma.shape}")
+    table = np.zeros(eps.shape + (NPARAMS,))
+    table[..., 0] = eps
+    table[..., 1] = sigma**2
+    table[..., 2] = (8.0 / 6.0) * sigma**2
+    table[..., 3] = A0_MIE86
+    return table
+
+
+def hump_params(h0: float, rstar: float, coeffs, eps: float = 1.0, sigma: float = 1.0,
+                r0: float | None = None) -> np.ndarray:
+    """Parameter table (one type) for the hump potential; ``r0`` defaults to :math:`2^{1/6}\\sigma`."""
+    coeffs = np.asarray(coeffs, dtype=np.float64)
+    if coeffs.shape != (8,):
+        raise ValueError(f"coeffs must hold the 8 polynomial coefficients a0..a7, got shape {coeffs.shape}")
+    r0 = 2.0 ** (1.0 / 6.0) * sigma if r0 is None else float(r0)
+    if not 0.0 < r0 < rstar:
+        raise ValueError(f"need 0 < r0 < rstar, got r0={r0}, rstar={rstar}")
+    table = np.zeros((1, 1, NPARAMS))
+    table[0, 0, :7] = [eps, sigma**2, rstar**2, r0, r0**2, rstar, h0]
+    table[0, 0, 7:15] = coeffs
+    table[0, 0, 15] = 1.0 / (rstar - r0)
+    return table
+
+
+# Kernels may reassociate sums and fuse multiply-adds, but keep IEEE NaN/inf semantics (no "fast"
+# nnan/ninf), otherwise the blow-up checks on non-finite energies could be optimised away.
+FASTMATH = {"contract", "reassoc", "nsz", "arcp"}
+
+
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def mie86_block(r2, sig2, rc2, a0, eps, u, fr, npair):
+    """Shifted 8-6 energy ``u`` and :math:`f_r=-u'(r)/r` for ``npair`` pairs (flat arrays; 0 beyond rc).
+
+    Only even powers of 1/r: no square root, one division. A branch-free loop over plain arrays,
+    which LLVM vectorises (error_model="numpy": no Python zero-division checks in the loop).
+    """
+    for p in range(npair):
+        ir2 = 1.0 / r2[p]
+        q = sig2[p] * ir2
+        q3 = q * q * q
+        q4 = q3 * q
+        inside = r2[p] < rc2[p]
+        u[p] = eps[p] * (q4 - q3 + a0[p]) if inside else 0.0
+        fr[p] = eps[p] * (8.0 * q4 - 6.0 * q3) * ir2 if inside else 0.0
+
+
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def hump_block(r2, hp, u, fr, npair):
+    """Hump energy ``u`` and :math:`f_r=-u'(r)/r` for ``npair`` pairs; ``hp = params[0, 0]``.
+
+    Both branches (12-6 core, polynomial) are evaluated and one is selected: in a Verlet list the
+    branch would be unpredictable, and the branch-free loop vectorises.
+    """
+    eps, sig2, rstar2, r0, r02, h0, iw = hp[0], hp[1], hp[2], hp[3], hp[4], hp[6], hp[15]
+    a0, a1, a2, a3, a4, a5, a6, a7 = hp[7], hp[8], hp[9], hp[10], hp[11], hp[12], hp[13], hp[14]
+    for p in range(npair):
+        x2 = r2[p]
+        ir = 1.0 / np.sqrt(x2)
+        ir2 = ir * ir
+        q = sig2 * ir2
+        q3 = q * q * q
+        q6 = q3 * q3
+        u_lj = eps * (q6 - q3 + 0.25 + h0)
+        f_lj = eps * (12.0 * q6 - 6.0 * q3) * ir2
+        x = (x2 * ir - r0) * iw
+        poly = ((((((a7 * x + a6) * x + a5) * x + a4) * x + a3) * x + a2) * x + a1) * x + a0
+        dpoly = (((((7.0 * a7 * x + 6.0 * a6) * x + 5.0 * a5) * x + 4.0 * a4) * x + 3.0 * a3) * x
+                 + 2.0 * a2) * x + a1
+        lj = x2 <= r02
+        inside = x2 < rstar2
+        uu = u_lj if lj else eps * h0 * poly
+        ff = f_lj if lj else -eps * h0 * dpoly * iw * ir
+        u[p] = uu if inside else 0.0
+        fr[p] = ff if inside else 0.0
+
+
+@njit(cache=True)
+def cutoff_sq(params):
+    """Squared cutoff of each type pair (``params[..., 2]`` for both kinds)."""
+    return params[:, :, 2].copy()
+
+
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def _forces_chunk(dims, lo, hi, kind, params, pos, types, box, inv, nbr, counts, f, block):
+    # Particles lo..hi-1 in blocks: (1) gather separations and per-pair parameters into flat arrays,
+    # (2) evaluate the potential over the flat arrays (vectorised), (3) scatter forces.
+    d = len(dims)
+    size = block * nbr.shape[1] + 1
+    dx = np.empty((size, d))
+    r2 = np.empty(size)
+    sig2 = np.empty(size)
+    rc2 = np.empty(size)
+    a0 = np.empty(size)
+    eps = np.empty(size)
+    u = np.empty(size)
+    fr = np.empty(size)
+    pi = np.empty(size, np.int64)
+    pj = np.empty(size, np.int64)
+    hp = params[0, 0].copy()
+    e = 0.0
+    w = 0.0
+    r2min = np.inf
+    for b0 in range(lo, hi, block):
+        npair = 0
+        for i in range(b0, min(b0 + block, hi)):
+            ti = types[i]
+            for m in range(counts[i]):
+                j = nbr[i, m]
+                rr = 0.0
+                for k in range(d):
+                    x = pos[i, k] - pos[j, k]
+                    x -= box[k] * np.rint(x * inv[k])
+                    dx[npair, k] = x
+                    rr += x * x
+                r2[npair] = rr
+                if kind == MIE86:
+                    tj = types[j]
+                    eps[npair] = params[ti, tj, 0]
+                    sig2[npair] = params[ti, tj, 1]
+                    rc2[npair] = params[ti, tj, 2]
+                    a0[npair] = params[ti, tj, 3]
+                pi[npair] = i
+                pj[npair] = j
+                npair += 1
+        if kind == MIE86:
+            mie86_block(r2, sig2, rc2, a0, eps, u, fr, npair)
+        else:
+            hump_block(r2, hp, u, fr, npair)
+        for p in range(npair):
+            e += u[p]
+            w += fr[p] * r2[p]
+            r2min = min(r2min, r2[p])
+            i = pi[p]
+            j = pj[p]
+            for k in range(d):
+                g = fr[p] * dx[p, k]
+                f[i, k] += g
+                f[j, k] -= g
+    return e, w, r2min
+
+
+@njit(parallel=True, cache=True, fastmath=FASTMATH, error_model="numpy")
+def forces_energy_virial(dims, nt, kind, params, pos, types, box, nbr, counts, forces):
+    """Forces (written into ``forces``), potential energy U, virial W and min pair r^2.
+
+    ``dims`` is a length-d tuple whose *type* fixes the dimension at compile time, so the loops over
+    Cartesian components are unrolled. ``nbr[i, :counts[i]]`` is a half list (each pair once).
+    Periodic minimum image in a rectangular box. The virial is :math:`W=\\sum_{pairs} \\mathbf
+    r_{ij}\\cdot\\mathbf F_{ij}`, so the configurational pressure is :math:`W/(dV)`. The hump
+    kind reads ``params[0, 0]`` only (one particle type).
+
+    Each of the ``nt`` threads accumulates into its own force buffer (Newton's third law writes to
+    ``j`` anywhere), then the buffers are summed. Callers pass ``nt = numba.get_num_threads()`` read
+    at every call: a fixed buffer count would silently pin the loop to fewer threads. (Calling
+    ``get_num_threads`` inside the kernel would work too, but makes Numba refuse to cache it.)
+    """
+    n = pos.shape[0]
+    d = len(dims)
+    buf = np.empty((nt, n, d))
+    e_t = np.zeros(nt)
+    w_t = np.zeros(nt)
+    r2min_t = np.full(nt, np.inf)
+    inv = np.empty(d)
+    for k in range(d):
+        inv[k] = 1.0 / box[k]
+    for t in prange(nt):
+        buf[t] = 0.0
+        e_t[t], w_t[t], r2min_t[t] = _forces_chunk(dims, t * n // nt, (t + 1) * n // nt, kind, params, pos,
+                                                   types, box, inv, nbr, counts, buf[t], 64)
+    for i in prange(n):
+        for k in range(d):
+            s = 0.0
+            for t in range(nt):
+                s += buf[t, i, k]
+            forces[i, k] = s
+    return e_t.sum(), w_t.sum(), r2min_t.min()

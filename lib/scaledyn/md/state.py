@@ -1,0 +1,292 @@
+r"""Simulation state (positions, velocities, box, types, neighbour list), initial configurations and
+checkpoints.
+
+Positions are kept wrapped in :math:`[0, L)` together with integer image flags, so the unwrapped
+positions needed for dynamics (mean-square displacement, :math:`F_s(k,t)`) are
+:math:`\mathbf x + \mathbf n L` (:meth:`State.unwrapped`), exactly as LAMMPS and HOOMD store them.
+
+A checkpoint (:func:`save_checkpoint`) holds every array the integrator reads, including the
+neighbour list and its reference positions, so that a restarted run continues bitwise-identically to
+an uninterrupted one (with the same number of Numba threads: the per-thread force buffers are summed
+in thread order). Checkpoints are written atomically (temporary file, then ``os.replace``).
+"""
+
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import numba
+import numpy as np
+
+from . import neighbors as nb
+from .models import Model, _validated
+from .potentials import forces_energy_virial
+
+CHECKPOINT_VERSION = 1
+
+
+class CheckpointError(ValueError):
+    """A checkpoint file is missing, corrupt or inconsistent; the message says what and where."""
+
+
+@dataclass
+class State:
+    """Everything that evolves. Arrays are float64 unless noted; ``types`` int32, ``image`` int64.
+
+    The engine re-orders particles spatially at every neighbour-list build; ``tag[i]`` (int64) is the
+    permanent id of the particle stored in slot i. The raw arrays are in slot order (use them for
+    anything that needs only the configuration); :meth:`unwrapped` and :meth:`by_tag` return arrays
+    in id order, which is what dynamics (displacements of the same particle) needs.
+    """
+
+    pos: np.ndarray
+    vel: np.ndarray
+    force: np.ndarray
+    types: np.ndarray
+    image: np.ndarray
+    box: np.ndarray
+    nl: nb.NeighborList
+    step: int = 0
+    potential_energy: float = 0.0
+    virial: float = 0.0
+    tag: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.tag is None:
+            self.tag = np.arange(self.pos.shape[0], dtype=np.int64)
+
+    @property
+    def n(self) -> int:
+        return self.pos.shape[0]
+
+    @property
+    def dim(self) -> int:
+        return self.pos.shape[1]
+
+    @property
+    def volume(self) -> float:
+        return float(np.prod(self.box))
+
+    @property
+    def density(self) -> float:
+        return self.n / self.volume
+
+    def by_tag(self, array: np.ndarray) -> np.ndarray:
+        """A per-particle array re-ordered from slot order to particle-id order."""
+        out = np.empty_like(array)
+        out[self.tag] = array
+        return out
+
+    def unwrapped(self) -> np.ndarray:
+        """Unwrapped positions :math:`\\mathbf x + \\mathbf n L` (current box), in particle-id order."""
+        return self.by_tag(self.pos + self.image * self.box)
+
+    def copy(self) -> "State":
+        nl = self.nl
+        return State(self.pos.copy(), self.vel.copy(), self.force.copy(), self.types.copy(),
+                     self.image.copy(), self.box.copy(),
+                     nb.NeighborList(nl.nbr.copy(), nl.counts.copy(), nl.ref_pos.copy(), nl.ref_box.copy(),
+                                     nl.skin, nl.cut2.copy(), nl.rc_max, nl.builds),
+                     self.step, self.potential_energy, self.virial, self.tag.copy())
+
+
+def dims_of(d: int) -> tuple:
+    """The compile-time dimension tag passed to kernels (a tuple of length d)."""
+    return (0,) * d
+
+
+def thermo(state: State, model: Model) -> dict:
+    """Instantaneous observables per particle: T, K/N, U/N, E/N, P, density, volume, step, time."""
+    n, d = state.n, state.dim
+    masses = np.asarray(model.masses)[state.types]
+    twok = float((masses[:, None] * state.vel**2).sum())
+    vol = state.volume
+    return {
+        "step": state.step,
+        "time": state.step * model.dt,
+        "T": twok / (d * (n - 1)),
+        "K": 0.5 * twok / n,
+        "U": state.potential_energy / n,
+        "E": (0.5 * twok + state.potential_energy) / n,
+        "P": (twok + state.virial) / (d * vol),
+        "density": n / vol,
+        "volume": vol,
+    }
+
+
+def compute_forces(state: State, model: Model) -> State:
+    """(Re)build the neighbour list and compute forces, U and W for the current positions."""
+    state.nl = nb.update(state.nl, state.pos, state.types, state.box, state.image, state.vel, state.force,
+                         state.tag)
+    u, w, _ = forces_energy_virial(dims_of(state.dim), numba.get_num_threads(), model.kind, model.params, state.pos, state.types,
+                                   state.box, state.nl.nbr, state.nl.counts, state.force)
+    state.potential_energy, state.virial = float(u), float(w)
+    return state
+
+
+def _check_T(T) -> float:
+    if isinstance(T, bool) or not isinstance(T, (int, float, np.integer, np.floating)):
+        raise TypeError(f"T must be a real number, got {type(T).__name__}")
+    if not np.isfinite(T) or T <= 0:
+        raise ValueError(f"T must be finite and > 0, got {T}")
+    return float(T)
+
+
+def _lattice(n: int, d: int, box: np.ndarray) -> np.ndarray:
+    # simple cubic / square lattice filling the box; the first n sites of ceil(n^(1/d))^d
+    side = int(np.ceil(n ** (1.0 / d) - 1e-9))
+    grid = np.stack(np.meshgrid(*[np.arange(side)] * d, indexing="ij"), -1).reshape(-1, d)[:n]
+    return (grid + 0.5) * (box / side)
+
+
+def _random_nonoverlapping(n, d, box, types, sigma, rng, fraction=0.7, max_tries=5000):
+    # random sequential insertion with pair distance >= fraction * sigma_ij (cell-free; fine for n ~ 1e4)
+    pos = np.empty((n, d))
+    placed = 0
+    for i in range(n):
+        for _ in range(max_tries):
+            x = rng.random(d) * box
+            dx = pos[:placed] - x
+            dx -= box * np.rint(dx / box)
+            r2 = (dx**2).sum(1)
+            if placed == 0 or np.all(r2 >= (fraction * sigma[types[i], types[:placed]]) ** 2):
+                break
+        else:
+            raise RuntimeError(f"random insertion failed at particle {i}: density too high for "
+                               f"min distance {fraction}*sigma; use kind='lattice'")
+        pos[placed] = x
+        placed += 1
+    return pos
+
+
+def initial_state(model: Model, T: float = 1.0, *, density: float | None = None, seed: int = 0,
+                  kind: str = "lattice") -> State:
+    """A starting configuration at temperature T: lattice (default) or random non-overlapping.
+
+    ``kind="lattice"``: simple cubic (3D) / square (2D) sites, types shuffled; melt it by running at
+    high T. ``kind="random"``: random sequential insertion keeping pairs beyond 0.7 sigma_ij. Velocities
+    are Maxwell-Boltzmann, centre-of-mass momentum removed, scaled to exactly T (d(N-1) degrees of
+    freedom). ``density`` defaults to ``model.density``.
+    """
+    if not isinstance(model, Model):
+        raise TypeError(f"model must be a scaledyn.md Model, got {type(model).__name__}")
+    T = _check_T(T)
+    density = model.density if density is None else density
+    if isinstance(density, bool) or not isinstance(density, (int, float, np.integer, np.floating)):
+        raise TypeError(f"density must be a real number, got {type(density).__name__}")
+    if not np.isfinite(density) or density <= 0:
+        raise ValueError(f"density must be finite and > 0, got {density}")
+    if kind not in ("lattice", "random"):
+        raise ValueError(f"kind must be 'lattice' or 'random', got {kind!r}")
+    n, d = model.n, model.dim
+    rng = np.random.default_rng(seed)
+    box = np.full(d, (n / density) ** (1.0 / d))
+    nb.check_box(box, model.rc_max, model.skin)
+    counts = np.round(np.asarray(model.type_fractions) * n).astype(int)
+    counts[-1] = n - counts[:-1].sum()
+    types = rng.permutation(np.repeat(np.arange(model.ntypes), counts)).astype(np.int32)
+    if kind == "lattice":
+        pos = _lattice(n, d, box)
+    else:
+        sigma = np.sqrt(model.params[:, :, 1])
+        pos = _random_nonoverlapping(n, d, box, types, sigma, rng)
+    masses = np.asarray(model.masses)[types]
+    vel = rng.normal(size=(n, d)) * np.sqrt(T / masses)[:, None]
+    vel -= (masses[:, None] * vel).sum(0) / masses.sum()
+    vel *= np.sqrt(T * d * (n - 1) / (masses[:, None] * vel**2).sum())
+    nl = nb.allocate(pos, types, box, model.params, model.skin)
+    state = State(pos, vel, np.zeros((n, d)), types, np.zeros((n, d), np.int64), box, nl)
+    return compute_forces(state, model)
+
+
+# ----------------------------------------------------------------------------------------------------
+# checkpoints
+
+_ARRAYS = ("pos", "vel", "force", "types", "image", "box", "tag")
+_NL_ARRAYS = ("nbr", "counts", "ref_pos", "ref_box", "cut2")
+
+
+def _model_to_json(model: Model) -> str:
+    data = asdict(model)
+    data["params"] = model.params.tolist()
+    return json.dumps(data)
+
+
+def _model_from_json(text: str) -> Model:
+    data = json.loads(text)
+    data["params"] = np.array(data["params"], dtype=np.float64)
+    for key in ("type_names", "type_fractions", "masses"):
+        data[key] = tuple(data[key])
+    names = {f.name for f in fields(Model)}
+    if set(data) != names:
+        raise CheckpointError(f"model record has fields {sorted(data)}, expected {sorted(names)}")
+    return _validated(Model(**data))
+
+
+def save_checkpoint(path: str | os.PathLike, state: State, model: Model, extra: dict | None = None) -> Path:
+    """Write state + model (+ JSON-able ``extra``, e.g. run settings) atomically to ``path`` (.npz)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    meta = {"version": CHECKPOINT_VERSION, "step": state.step, "potential_energy": state.potential_energy,
+            "virial": state.virial, "skin": state.nl.skin, "rc_max": state.nl.rc_max,
+            "builds": state.nl.builds, "threads": numba.get_num_threads(), "extra": extra or {}}
+    payload = {k: getattr(state, k) for k in _ARRAYS}
+    payload.update({"nl_" + k: getattr(state.nl, k) for k in _NL_ARRAYS})
+    payload["meta"] = np.array(json.dumps(meta))
+    payload["model"] = np.array(_model_to_json(model))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def load_checkpoint(path: str | os.PathLike) -> tuple[State, Model, dict]:
+    """Read a checkpoint; returns ``(state, model, meta)``. Raises CheckpointError naming the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint {path} does not exist")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            data = {k: z[k] for k in z.files}
+        meta = json.loads(str(data["meta"]))
+        model = _model_from_json(str(data["model"]))
+    except CheckpointError:
+        raise
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError, TypeError, EOFError) as exc:
+        raise CheckpointError(f"checkpoint {path} is corrupt or not a scaledyn.md checkpoint: {exc}") from exc
+    if meta.get("version") != CHECKPOINT_VERSION:
+        raise CheckpointError(f"checkpoint {path} has version {meta.get('version')}, expected {CHECKPOINT_VERSION}")
+    missing = [k for k in _ARRAYS + tuple("nl_" + k for k in _NL_ARRAYS) if k not in data]
+    if missing:
+        raise CheckpointError(f"checkpoint {path} lacks arrays {missing}")
+    n, d = model.n, model.dim
+    shapes = {"pos": (n, d), "vel": (n, d), "force": (n, d), "types": (n,), "image": (n, d), "box": (d,), "tag": (n,),
+              "nl_ref_pos": (n, d), "nl_ref_box": (d,), "nl_counts": (n,)}
+    for key, shape in shapes.items():
+        if data[key].shape != shape:
+            raise CheckpointError(f"checkpoint {path}: array {key} has shape {data[key].shape}, expected {shape}")
+    for key in ("pos", "vel", "force", "box"):
+        if not np.all(np.isfinite(data[key])):
+            raise CheckpointError(f"checkpoint {path}: array {key} contains NaN or inf")
+    nl = nb.NeighborList(data["nl_nbr"].astype(np.int32), data["nl_counts"].astype(np.int32),
+                         data["nl_ref_pos"].astype(np.float64), data["nl_ref_box"].astype(np.float64),
+                         meta["skin"], data["nl_cut2"].astype(np.float64), meta["rc_max"], meta["builds"])
+    state = State(data["pos"].astype(np.float64), data["vel"].astype(np.float64),
+                  data["force"].astype(np.float64), data["types"].astype(np.int32),
+                  data["image"].astype(np.int64), data["box"].astype(np.float64), nl,
+                  int(meta["step"]), float(meta["potential_energy"]), float(meta["virial"]),
+                  data["tag"].astype(np.int64))
+    if not np.array_equal(np.sort(state.tag), np.arange(n)):
+        raise CheckpointError(f"checkpoint {path}: particle ids (tag) are not a permutation of 0..N-1")
+    return state, model, meta

@@ -1,0 +1,159 @@
+"""Driver, observers, checkpoints, trajectories, blow-up errors and input validation."""
+
+import numpy as np
+import pytest
+
+from scaledyn import md
+from scaledyn.md import neighbors as nb
+
+
+def same_state(a, b):
+    for key in ("pos", "vel", "force", "image", "box", "tag", "types"):
+        assert np.array_equal(getattr(a, key), getattr(b, key)), key
+    assert a.step == b.step and a.potential_energy == b.potential_energy and a.virial == b.virial
+
+
+@pytest.mark.parametrize("name", ["binary3d", "hump2d"])
+def test_restart_is_bitwise_identical(name, binary_liquid, hump_liquid, tmp_path):
+    model, state = binary_liquid if name == "binary3d" else hump_liquid
+    a = state.copy()
+    md.simulate(a, model, steps=300, T=0.8)
+    b = state.copy()
+    md.simulate(b, model, steps=130, T=0.8)
+    md.save_checkpoint(tmp_path / "c.npz", b, model)
+    md.simulate(b, model, steps=50, T=1.5)  # diverge the in-memory copy on purpose
+    c, model2, _ = md.load_checkpoint(tmp_path / "c.npz")
+    assert model2.name == model.name and np.array_equal(model2.params, model.params)
+    md.simulate(c, model2, steps=170, T=0.8)
+    same_state(a, c)
+
+
+def test_chunking_and_list_overflow_do_not_change_the_trajectory(binary_liquid):
+    model, state = binary_liquid
+    a = state.copy()
+    md.simulate(a, model, steps=200, T=1.0)
+    b = state.copy()
+    cap = int(b.nl.counts.max())
+    b.nl.nbr = b.nl.nbr[:, :cap].copy()  # a valid list with no head-room: a later rebuild overflows
+    log = md.ThermoLog(steps=[state.step + s for s in (1, 2, 3, 50, 77, 199)])  # odd chunk boundaries
+    md.simulate(b, model, steps=200, T=1.0, observers=[log])
+    same_state(a, b)
+    assert b.nl.capacity > cap
+    assert list(log["step"]) == [state.step + s for s in (1, 2, 3, 50, 77, 199)]
+
+
+def test_observer_schedule():
+    s = md.Schedule(every=10)
+    assert [s.next_step(x) for x in (0, 1, 10, 11)] == [0, 10, 10, 20]
+    s = md.Schedule(steps=[5, 1, 5, 100])
+    assert [s.next_step(x) for x in (0, 2, 6, 101)] == [1, 5, 100, None]
+    steps = md.log_schedule(1000, 100, base=2.0)
+    assert steps[0] == 0 and 1 in steps and 64 in steps and 100 in steps and 164 in steps and steps[-1] == 1000
+    with pytest.raises(ValueError, match="every"):
+        md.Schedule(every=0)
+
+
+def test_observers_fire_at_scheduled_steps(hump_liquid):
+    model, state = hump_liquid
+    st = state.copy()
+    st.step = 0
+    log = md.ThermoLog(every=25)
+    pos = md.PositionSampler(steps=[0, 10, 60])
+    md.simulate(st, model, steps=100, T=0.5, observers=[log, pos])
+    assert list(log["step"]) == [0, 25, 50, 75, 100]
+    assert pos.steps == [0, 10, 60]
+    th = md.thermo(st, model)
+    assert log.rows[-1] == th
+
+
+def test_unwrapped_positions_and_gsd(hump_liquid, tmp_path):
+    model, state = hump_liquid
+    st = state.copy()
+    st.step = 0
+    u0 = st.unwrapped()
+    writer = md.GSDWriter(tmp_path / "t.gsd", every=100)
+    sampler = md.PositionSampler(every=100)
+    md.simulate(st, model, steps=2000, T=1.0, observers=[writer, sampler])
+    steps, upos, boxes = md.read_unwrapped(tmp_path / "t.gsd")
+    assert list(steps) == list(range(0, 2001, 100))
+    np.testing.assert_allclose(upos, np.array(sampler.positions), atol=2e-5 * st.box.max())
+    # unwrapped displacement is continuous: no jumps of a box length between samples
+    jumps = np.abs(np.diff(np.array(sampler.positions), axis=0)).max()
+    assert jumps < 0.2 * st.box.min()
+    assert np.abs(st.unwrapped() - u0).max() > 0.0
+    assert np.any(st.image != 0)  # particles crossed the boundary, bookkeeping was exercised
+
+
+def test_blow_up_raises_with_step(binary_liquid):
+    model, state = binary_liquid
+    st = state.copy()
+    with pytest.raises(md.SimulationError, match="step") as err:
+        md.simulate(st, model.with_(dt=0.2), steps=500, ensemble="nve")
+    assert isinstance(err.value, RuntimeError) and 1 <= err.value.step - state.step <= 500
+    st = state.copy()
+    st.pos[1] = st.pos[0] + 0.01  # overlapping pair
+    st.nl = nb.update(st.nl, st.pos, st.types, st.box, st.image)
+    with pytest.raises(md.SimulationError, match="overlap"):
+        md.simulate(st, model, steps=5, ensemble="nve")
+    st = state.copy()
+    with pytest.raises(md.SimulationError, match="box collapsed"):
+        md.simulate(st, model.with_(tau_P=0.05, bulk_modulus=1.0), steps=2000, T=1.0, pressure=1e4)
+
+
+def test_input_validation(binary_liquid, tmp_path):
+    model, state = binary_liquid
+    with pytest.raises(ValueError, match="unknown model"):
+        md.get_model("lj")
+    with pytest.raises(ValueError, match="T must be"):
+        md.initial_state(model, T=0.0)
+    with pytest.raises(TypeError, match="T must be"):
+        md.initial_state(model, T="hot")
+    with pytest.raises(ValueError, match="density"):
+        md.initial_state(model, T=1.0, density=-0.5)
+    with pytest.raises(ValueError, match="density"):
+        md.binary3d(n=300, density=float("nan"))
+    with pytest.raises(ValueError, match="T must be"):
+        md.simulate(state.copy(), model, steps=1, T=-1.0)
+    with pytest.raises(ValueError, match="ensemble"):
+        md.simulate(state.copy(), model, steps=1, ensemble="nph", T=1.0)
+    with pytest.raises(ValueError, match="steps"):
+        md.simulate(state.copy(), model, steps=-3, T=1.0)
+    with pytest.raises(TypeError, match="model"):
+        md.simulate(state.copy(), "binary3d", steps=1, T=1.0)
+    with pytest.raises(ValueError, match="N="):
+        md.simulate(state.copy(), md.binary3d(n=400), steps=1, T=1.0)
+    with pytest.raises(ValueError, match="pos must have shape"):
+        md.hexatic_order(np.zeros((10, 3)), np.array([10.0, 10.0]))
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip file")
+    with pytest.raises(md.CheckpointError, match="corrupt"):
+        md.load_checkpoint(bad)
+    with pytest.raises(md.CheckpointError, match="does not exist"):
+        md.load_checkpoint(tmp_path / "missing.npz")
+
+
+def test_random_initial_state_has_no_overlaps():
+    model = md.binary3d(n=300)
+    st = md.initial_state(model, T=1.0, density=0.6, kind="random", seed=2)
+    d = st.pos[:, None] - st.pos[None]
+    d -= st.box * np.rint(d / st.box)
+    r = np.sqrt((d**2).sum(-1)) + np.eye(st.n) * 10
+    sig = np.sqrt(model.params[st.types[:, None], st.types[None], 1])
+    assert (r / sig).min() >= 0.7 - 1e-12
+    th = md.thermo(st, model)
+    assert th["T"] == pytest.approx(1.0, rel=1e-12) and th["density"] == pytest.approx(0.6)
+    assert np.abs((st.vel).sum(0)).max() < 1e-10
+
+
+def test_hexatic_order_distinguishes_crystal_and_liquid(hump_liquid):
+    model, state = hump_liquid
+    # perfect triangular lattice
+    a = 1.12
+    nx, ny = 16, 18
+    i, j = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
+    pos = np.stack([(i + 0.5 * (j % 2)) * a, j * a * np.sqrt(3) / 2], -1).reshape(-1, 2)
+    box = np.array([nx * a, ny * a * np.sqrt(3) / 2])
+    glob, local = md.hexatic_order(pos, box)
+    assert glob == pytest.approx(1.0, abs=1e-9) and local == pytest.approx(1.0, abs=1e-9)
+    glob, local = md.hexatic_order(state.pos, state.box)
+    assert glob < 0.3 and local < 0.7
