@@ -5,7 +5,9 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository (not imported from conftest: several exist)
 
 sys.path.insert(0, str(ROOT / "tools"))
 from student_edition import cut_gated_solutions  # noqa: E402

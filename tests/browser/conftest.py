@@ -4,10 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_kit import ROOT, VisitCache, book_html_dir, new_driver, quit_driver, serve  # noqa: F401  (ROOT: see below)
-
-# tests/book/test_structure.py does `from conftest import ROOT`; exporting the same ROOT here keeps that
-# import right whichever of the two conftest modules pytest registered last.
+from browser_kit import VisitCache, book_html_dir, new_driver, quit_driver, serve  # noqa: F401
 
 
 @pytest.fixture(scope="session")

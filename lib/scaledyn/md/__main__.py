@@ -14,6 +14,9 @@ had not stopped (same thread count); output written after the last checkpoint is
 The starting configuration is a lattice melted for ``--melt-steps`` at ``--melt-T`` (NVT, and NPT
 for an NPT model) and, for NPT, compressed to the model's pressure; the step counter then restarts
 at 0.
+
+``python -m scaledyn.md campaign MODEL [--quick] --out DIR --workdir DIR`` runs a whole temperature
+ladder as resumable state-point jobs (see :mod:`scaledyn.md.campaign`).
 """
 
 import argparse
@@ -89,7 +92,55 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--checkpoint-every", type=_positive(int), default=10000)
     run.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")
     run.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    add_campaign_parser(sub)
     return ap
+
+
+def add_campaign_parser(sub) -> None:
+    """``campaign MODEL``: a temperature ladder of resumable state-point jobs (see .campaign)."""
+    c = sub.add_parser("campaign", help="temperature ladder -> data/md/<model> summaries (resumable)")
+    c.add_argument("model", choices=MODEL_NAMES)
+    c.add_argument("--out", type=Path, default=None, help="summaries + manifest (default data/md/<model>)")
+    c.add_argument("--workdir", type=Path, default=None, help="checkpoints, trajectories (default runs/<model>)")
+    c.add_argument("--T", type=_positive(float), nargs="+", default=None, help="ladder (default: the model's)")
+    c.add_argument("--n", type=_positive(int), default=None, help="particles (default 4096; 256 with --quick)")
+    c.add_argument("--k", type=_positive(float), default=None, help="F_s wave number (sigma^-1)")
+    c.add_argument("--seed", type=int, default=None)
+    for name, help_ in (("equil-tau", "equilibration length in estimated tau_alpha"),
+                        ("prod-tau", "production length in tau_alpha"),
+                        ("min-tau", "extend production until it covers this many measured tau_alpha"),
+                        ("block-tau", "log-sampling block length in estimated tau_alpha")):
+        c.add_argument(f"--{name}", type=_positive(float), default=None, help=help_)
+    c.add_argument("--workers", type=int, default=None, help="pool processes (0: in this process)")
+    c.add_argument("--threads", type=_positive(int), default=None, help="Numba threads per job")
+    c.add_argument("--scheduler", default=None, help="Dask scheduler address (needs dask.distributed)")
+    c.add_argument("--step-budget", type=int, default=None, help="stop each job after this many steps")
+    c.add_argument("--quick", action="store_true", help="tiny end-to-end check (N=256, 2 temperatures)")
+
+
+def campaign_command(args) -> int:
+    from . import campaign as cp
+
+    if args.workers is not None and args.workers < 0:
+        raise SystemExit(f"error: --workers must be >= 0, got {args.workers}")
+    if args.step_budget is not None and args.step_budget < 0:
+        raise SystemExit(f"error: --step-budget must be >= 0, got {args.step_budget}")
+    given = {"temperatures": args.T, "n": args.n, "k": args.k, "seed": args.seed, "equil_tau": args.equil_tau,
+             "prod_tau": args.prod_tau, "min_tau": args.min_tau, "block_tau": args.block_tau}
+    given = {k: (tuple(v) if k == "temperatures" else v) for k, v in given.items() if v is not None}
+    try:
+        if args.quick:
+            settings = cp.quick_settings(args.model, **given)
+        else:
+            settings = cp.Settings(**{"model": args.model, "temperatures": cp.DEFAULT_LADDERS[args.model], **given})
+        report = cp.run_campaign(settings, args.out or Path("data/md") / args.model, args.workdir,
+                                 workers=args.workers, threads=args.threads, scheduler=args.scheduler,
+                                 step_budget=args.step_budget,
+                                 command="python -m scaledyn.md " + shlex.join(args.argv))
+    except (ValueError, TypeError, cp.CampaignError) as exc:
+        raise SystemExit(f"error: {exc}") from None
+    print(f"campaign {args.model}: " + ", ".join(f"{k} {len(v)}" for k, v in report.items()))
+    return 1 if report["failed"] else 3 if report["incomplete"] else 0
 
 
 def _truncate_outputs(out: Path, step: int) -> None:
@@ -169,9 +220,13 @@ def run_command(args) -> int:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else [str(a) for a in argv]
     args = build_parser().parse_args(argv)
+    args.argv = argv
     if args.command == "run":
         return run_command(args)
+    if args.command == "campaign":
+        return campaign_command(args)
     return 2  # pragma: no cover
 
 

@@ -1,0 +1,277 @@
+"""The campaign runner: end to end (--quick), resumability, interruption, atomic writes, bad input."""
+
+import json
+import math
+import os
+
+import numpy as np
+import pytest
+
+from scaledyn.analysis.isf import read_isf
+from scaledyn.md import campaign as cp
+from scaledyn.md.__main__ import main
+
+VOLATILE = ("wall_seconds_last_session", "finished", "code")
+
+
+def quick(model="hump2d", **changes):
+    return cp.quick_settings(model, **changes)
+
+
+def summaries(out):
+    return {p.parent.name: json.loads(p.read_text()) for p in sorted(out.glob("T*/summary.json"))}
+
+
+def stable(summary):
+    return {k: v for k, v in summary.items() if k not in VOLATILE}
+
+
+def test_quick_campaign_cli_end_to_end_then_nothing_redone(tmp_path, capsys):
+    out, work = tmp_path / "out", tmp_path / "work"
+    # a spawn pool of one single-threaded worker: the default executor path
+    assert main(["campaign", "binary3d", "--quick", "--out", out, "--workdir", work,
+                 "--workers", "1", "--threads", "1"]) == 0
+    assert "done 2" in capsys.readouterr().out
+    summ = summaries(out)
+    assert sorted(summ) == ["T0.8500", "T1.0000"]
+    for name, s in summ.items():
+        assert s["model"] == "binary3d" and s["n"] == 256 and s["ensemble"] == "npt"
+        assert math.isfinite(s["tau_alpha"]["value"]) and 0.2 < s["tau_alpha"]["value"] < 3.0
+        assert math.isfinite(s["tau_alpha"]["err"])
+        assert s["k"] == 5.1 and s["fs_particles"].startswith("large")
+        assert 0.7 < s["density"]["mean"] < 0.9 and s["density"]["err"] > 0
+        for key in ("U", "E", "K", "P"):
+            assert math.isfinite(s[key]["mean"]) and s[key]["err"] >= 0
+        assert abs(sum(s["species"]["C"]) + s["species"]["other"] - 1.0) < 1e-9
+        assert len(s["species"]["C"]) == len(s["species"]["C_err"]) == 17
+        ev = s["evidence"]
+        assert set(ev) == {"ageing", "stationary", "equilibrated"}
+        assert set(ev["stationary"]) == {"U", "density", "P"}
+        isf = read_isf(out / name / "fs.csv")
+        assert isf.k == 5.1 and isf.fs[0] == pytest.approx(1.0) and isf.fs.min() < np.exp(-1)
+        species = np.genfromtxt(out / name / "species.csv", delimiter=",", names=True)
+        assert species.size == s["species"]["snapshots"]
+    man = json.loads((out / "manifest.json").read_text())
+    for key in ("code", "sessions", "settings", "state_points", "dt", "tau_T", "tau_P", "bulk_modulus",
+                "n", "start", "end", "k"):
+        assert key in man, key
+    assert man["sessions"][0]["command"].startswith("python -m scaledyn.md campaign binary3d --quick")
+    assert {p["status"] for p in man["state_points"].values()} == {"done"} and man["end"] is not None
+    assert all("seed" in p and "ageing" in p["evidence"] for p in man["state_points"].values())
+    # only small text files in the output folder; scratch in the work folder
+    assert {p.suffix for p in out.rglob("*") if p.is_file()} == {".json", ".csv"}
+    assert list(work.rglob("*.gsd")) and list(work.rglob("checkpoint.npz"))
+
+    mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("T*/*")}
+    report = cp.run_campaign(quick("binary3d"), out, work, workers=0, log=lambda *a: None)
+    assert report == {"done": [], "skipped": [1.0, 0.85], "incomplete": [], "failed": []}
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("T*/*")} == mtimes
+    assert len(json.loads((out / "manifest.json").read_text())["sessions"]) == 2
+
+
+def test_interrupted_campaign_resumes_to_the_same_result(tmp_path):
+    # min_tau = 100 forces one production extension, so the budget also cuts through an extension
+    settings = quick(temperatures=(0.5,), min_tau=100.0)
+    full = cp.run_campaign(settings, tmp_path / "a", tmp_path / "wa", workers=0, threads=1, log=lambda *a: None)
+    assert full["done"] == [0.5]
+    calls = 0
+    while True:
+        calls += 1
+        rep = cp.run_campaign(settings, tmp_path / "b", tmp_path / "wb", workers=0, threads=1, step_budget=900,
+                              log=lambda *a: None)
+        if rep["done"]:
+            break
+        assert rep["incomplete"] == [0.5] and not (tmp_path / "b" / "T0.5000" / "summary.json").exists()
+    assert calls >= 5  # equilibration (1000 steps) and production (> 3000 steps) were both cut
+    a, b = summaries(tmp_path / "a"), summaries(tmp_path / "b")
+    assert a["T0.5000"]["steps"]["extensions"] == 1
+    assert stable(a["T0.5000"]) == stable(b["T0.5000"])
+    for name in ("fs.csv", "species.csv"):
+        assert (tmp_path / "a" / "T0.5000" / name).read_bytes() == (tmp_path / "b" / "T0.5000" / name).read_bytes()
+    man = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    assert len(man["sessions"]) == calls and man["state_points"]["T0.5000"]["status"] == "done"
+
+
+def test_atomic_write_leaves_no_partial_file(tmp_path):
+    path = tmp_path / "summary.json"
+    cp.atomic_write(path, '{"ok": 1}\n')
+
+    def fails(fh):
+        fh.write("partial")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        cp.atomic_write(path, fails)
+    assert path.read_text() == '{"ok": 1}\n'
+    assert os.listdir(tmp_path) == ["summary.json"]
+    cp.atomic_write(tmp_path / "x.bin", b"\x00\x01")
+    cp.atomic_write(tmp_path / "a.npz", lambda fh: np.savez(fh, x=np.arange(3)), binary=True)
+    assert np.load(tmp_path / "a.npz")["x"].tolist() == [0, 1, 2]
+    assert (tmp_path / "x.bin").read_bytes() == b"\x00\x01"
+
+
+def test_default_ladders_and_tau_estimate():
+    for model, ladder in cp.DEFAULT_LADDERS.items():
+        assert len(ladder) >= 10 and list(ladder) == sorted(ladder, reverse=True)
+        taus = [cp.estimate_tau(model, T) for T in ladder]
+        # denser where tau grows fastest: neighbouring points at most a factor 2 apart in tau
+        assert max(b / a for a, b in zip(taus, taus[1:])) <= 2.0
+        for T, tau in cp.TAU_ANCHORS[model]:
+            assert cp.estimate_tau(model, T) == pytest.approx(tau)
+    assert cp.DEFAULT_LADDERS["binary3d"][0] == 1.0 and cp.DEFAULT_LADDERS["binary3d"][-1] == 0.3
+    assert cp.DEFAULT_LADDERS["hump2d"][0] == 0.5 and cp.DEFAULT_LADDERS["hump2d"][-1] == 0.12
+    job = cp.plan_job(cp.Settings("binary3d", (0.3,)), 0.3, "o", "w")
+    dt = 0.005
+    assert job.prod_steps * dt >= 30 * 100 and job.prod_steps % (2 * job.block) == 0
+    assert job.block * dt >= 3 * 100
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(model="lj3d"), "model must be one of"),
+    (dict(temperatures=()), "ladder is empty"),
+    (dict(temperatures=(0.5, 0.0)), "temperatures must be finite and > 0"),
+    (dict(temperatures=(-0.5,)), "temperatures must be finite and > 0"),
+    (dict(temperatures=(0.5, 0.5)), "distinct"),
+    (dict(prod_tau=-1.0), "prod_tau must be finite and > 0"),
+    (dict(equil_tau=0.0), "equil_tau must be finite and > 0"),
+    (dict(melt_steps=-5), "melt_steps must be an integer >= 0"),
+    (dict(k=-5.1), "k must be finite and > 0"),
+    (dict(n=5), "too small"),
+])
+def test_settings_reject_bad_input(kwargs, message):
+    args = dict(model="hump2d", temperatures=(0.5,)) | kwargs
+    with pytest.raises(ValueError, match=message):
+        cp.Settings(**args)
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["campaign", "lj3d"], "invalid choice"),
+    (["campaign", "hump2d", "--T", "0"], "must be > 0"),
+    (["campaign", "hump2d", "--T", "0.5", "-0.2"], "must be > 0"),
+    (["campaign", "hump2d", "--prod-tau", "-3"], "must be > 0"),
+    (["campaign", "hump2d", "--step-budget", "-1"], "--step-budget must be >= 0"),
+    (["campaign", "hump2d", "--workers", "-2"], "--workers must be >= 0"),
+])
+def test_cli_campaign_rejects_bad_input(argv, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as err:
+        main([*argv, "--quick", "--out", tmp_path / "o", "--workdir", tmp_path / "w"])
+    assert message in str(err.value.code) + capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+def test_corrupt_or_foreign_files_are_named(tmp_path):
+    settings = quick(temperatures=(0.5,))
+    out, work = tmp_path / "o", tmp_path / "w"
+    cp.run_campaign(settings, out, work, workers=0, threads=1, log=lambda *a: None)
+    summary = out / "T0.5000" / "summary.json"
+    good = summary.read_text()
+    summary.write_text(good[: len(good) // 2])
+    with pytest.raises(cp.CampaignError, match=str(summary)):
+        cp.run_campaign(settings, out, work, workers=0, log=lambda *a: None)
+    summary.write_text('{"model": "hump2d"}')
+    with pytest.raises(cp.CampaignError, match="missing"):
+        cp.run_campaign(settings, out, work, workers=0, log=lambda *a: None)
+    summary.write_text(good)
+    with pytest.raises(cp.CampaignError, match="other settings"):
+        cp.run_campaign(quick(temperatures=(0.5,), prod_tau=20.0), out, work, workers=0, log=lambda *a: None)
+    manifest = out / "manifest.json"
+    manifest.write_text("{not json")
+    with pytest.raises(cp.CampaignError, match=str(manifest)):
+        cp.run_campaign(settings, out, work, workers=0, log=lambda *a: None)
+    with pytest.raises(SystemExit, match="manifest.json"):
+        main(["campaign", "hump2d", "--quick", "--T", "0.5", "--out", out, "--workdir", work, "--workers", "0"])
+    with pytest.raises(TypeError, match="settings"):
+        cp.run_campaign({"model": "hump2d"}, out)
+    with pytest.raises(ValueError, match="step_budget"):
+        cp.run_campaign(settings, out, work, step_budget=-1)
+
+
+def test_a_failing_state_point_is_recorded_and_the_others_finish(tmp_path, capsys):
+    settings = quick(temperatures=(0.5, 0.4))
+    out, work = tmp_path / "o", tmp_path / "w"
+    cp.run_campaign(settings, out, work, workers=0, threads=1, step_budget=300, log=lambda *a: None)
+    ck = work / "T0.5000" / "equil" / "checkpoint.npz"
+    ck.write_bytes(b"\x00garbage")
+    argv = ["campaign", "hump2d", "--quick", "--T", "0.5", "0.4", "--out", out, "--workdir", work,
+            "--workers", "0", "--threads", "1"]
+    assert main(argv) == 1
+    assert "failed 1" in capsys.readouterr().out
+    point = json.loads((out / "manifest.json").read_text())["state_points"]["T0.5000"]
+    assert point["status"] == "failed" and "corrupt" in point["error"] and str(ck) in point["error"]
+    assert (out / "T0.4000" / "summary.json").exists() and not (out / "T0.5000" / "summary.json").exists()
+
+
+def test_the_ladder_may_grow(tmp_path):
+    out, work = tmp_path / "o", tmp_path / "w"
+    cp.run_campaign(quick(temperatures=(0.5,)), out, work, workers=0, threads=1, log=lambda *a: None)
+    report = cp.run_campaign(quick(temperatures=(0.4, 0.5)), out, work, workers=0, threads=1,
+                             log=lambda *a: None)
+    assert report["done"] == [0.4] and report["skipped"] == [0.5]
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["settings"]["temperatures"] == [0.5, 0.4] and len(man["state_points"]) == 2
+
+
+def test_dask_executor(tmp_path):
+    distributed = pytest.importorskip(
+        "distributed", reason="dask.distributed is an optional dependency (pip install 'dask[distributed]')")
+    settings = quick(temperatures=(0.5,))
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        report = cp.run_campaign(settings, tmp_path / "o", tmp_path / "w", threads=1,
+                                 scheduler=cluster.scheduler_address, log=lambda *a: None)
+    assert report["done"] == [0.5]
+    ref = cp.run_campaign(settings, tmp_path / "r", tmp_path / "wr", workers=0, threads=1, log=lambda *a: None)
+    assert ref["done"] == [0.5]
+    assert stable(summaries(tmp_path / "o")["T0.5000"]) == stable(summaries(tmp_path / "r")["T0.5000"])
+
+
+def test_zero_budget_and_budget_at_phase_boundary_change_nothing(tmp_path):
+    settings = quick(temperatures=(0.5,))
+    ref = cp.run_campaign(settings, tmp_path / "a", tmp_path / "wa", workers=0, threads=1, log=lambda *a: None)
+    assert ref["done"] == [0.5]
+    job = cp.plan_job(settings, 0.5, "o", "w")
+    # budgets that stop exactly at step 0 of equilibration and of production
+    for budget in (0, job.equil_steps, 0, None):
+        cp.run_campaign(settings, tmp_path / "b", tmp_path / "wb", workers=0, threads=1, step_budget=budget,
+                        log=lambda *a: None)
+    assert stable(summaries(tmp_path / "a")["T0.5000"]) == stable(summaries(tmp_path / "b")["T0.5000"])
+
+
+def test_killed_cli_restarts_to_the_same_result(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    argv = ["campaign", "hump2d", "--quick", "--T", "0.5", "--prod-tau", "60", "--workers", "0", "--threads", "1"]
+    ref_out, out, work = tmp_path / "ref", tmp_path / "out", tmp_path / "work"
+    assert main([*argv, "--out", ref_out, "--workdir", tmp_path / "wref"]) == 0
+    cmd = [sys.executable, "-m", "scaledyn.md", *argv, "--out", str(out), "--workdir", str(work)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ck = work / "T0.5000" / "prod" / "checkpoint.npz"
+    deadline = time.time() + 60
+    while not ck.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (out / "T0.5000" / "summary.json").exists(), "the run finished before it could be killed"
+    assert main([*argv, "--out", out, "--workdir", work]) == 0
+    assert stable(summaries(ref_out)["T0.5000"]) == stable(summaries(out)["T0.5000"])
+    man = json.loads((out / "manifest.json").read_text())
+    assert len(man["sessions"]) == 2 and man["sessions"][0]["end"] is None  # the killed session
+
+
+def test_a_running_job_locks_its_state_point(tmp_path):
+    settings = quick(temperatures=(0.5,))
+    job = cp.plan_job(settings, 0.5, tmp_path / "o", tmp_path / "w")
+    with cp._Lock(tmp_path / "w"):
+        with pytest.raises(cp.CampaignError, match="held by another running job"):
+            cp.run_job(job)
+
+
+def test_scheduler_without_dask_is_a_clear_error(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    with pytest.raises(cp.CampaignError, match="dask.distributed"):
+        cp.run_campaign(quick(temperatures=(0.5,)), tmp_path / "o", tmp_path / "w",
+                        scheduler="tcp://127.0.0.1:1", log=lambda *a: None)
