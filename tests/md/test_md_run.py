@@ -157,3 +157,21 @@ def test_hexatic_order_distinguishes_crystal_and_liquid(hump_liquid):
     assert glob == pytest.approx(1.0, abs=1e-9) and local == pytest.approx(1.0, abs=1e-9)
     glob, local = md.hexatic_order(state.pos, state.box)
     assert glob < 0.3 and local < 0.7
+
+
+def test_threads_argument_applies_to_one_call_and_is_validated():
+    import numba
+
+    from scaledyn import md
+
+    model = md.hump2d(n=200)
+    before = numba.get_num_threads()
+    a = md.initial_state(model, T=0.5, seed=3)
+    b = md.initial_state(model, T=0.5, seed=3)
+    md.simulate(a, model, steps=200, T=0.5, threads=1)
+    assert numba.get_num_threads() == before  # restored after the call
+    md.simulate(b, model, steps=200, T=0.5, threads=1)
+    assert (a.pos == b.pos).all()  # same thread count, bitwise the same trajectory
+    for bad in (0, -1, 1.5, True, numba.config.NUMBA_NUM_THREADS + 1):
+        with pytest.raises(ValueError, match="threads"):
+            md.simulate(a, model, steps=1, T=0.5, threads=bad)

@@ -150,14 +150,17 @@ def _check_target(name, value):
 
 def simulate(state: State, model: Model, *, steps: int, ensemble: str | None = None,
              T: float | None = None, pressure: float | None = None, observers: Iterable[Observer] = (),
-             progress: bool | None = None, max_chunk: int = 10_000) -> State:
+             progress: bool | None = None, max_chunk: int = 10_000, threads: int | None = None) -> State:
     """Advance ``state`` (in place) by ``steps`` steps of ``model``'s dynamics and return it.
 
     ``ensemble``: ``"nve"``, ``"nvt"`` (Berendsen thermostat at ``T``) or ``"npt"`` (plus Berendsen
     barostat at ``pressure``, default ``model.pressure``); default ``model.ensemble``. Observers fire
     at their scheduled steps in ``(start, start + steps]``, and at ``start`` itself when it is 0.
-    ``progress``: tqdm bar (default: only when stderr is a terminal). Raises SimulationError naming the
-    step if the run blows up.
+    ``progress``: tqdm bar (default: only when stderr is a terminal). ``threads``: Numba threads for
+    this call only (default: Numba's current setting). A few hundred particles run faster on one
+    thread, and a single thread cannot stall at an OpenMP barrier when the cores are shared (a
+    2-thread run of 500 particles was 10x slower beside two busy processes). Raises SimulationError
+    naming the step if the run blows up.
     """
     if not isinstance(state, State):
         raise TypeError(f"state must be a scaledyn.md State, got {type(state).__name__}")
@@ -185,10 +188,17 @@ def simulate(state: State, model: Model, *, steps: int, ensemble: str | None = N
         for ob in observers:
             if ob.next_step(0) == 0:
                 ob(state, model)
+    if threads is not None:
+        if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) \
+                or not 1 <= threads <= numba.config.NUMBA_NUM_THREADS:
+            raise ValueError(f"threads must be an integer in [1, {numba.config.NUMBA_NUM_THREADS}], got {threads!r}")
     bar = _progress_bar(progress, steps)
     masses = np.asarray(model.masses, dtype=np.float64)
     dims = dims_of(state.dim)
     overlap2 = model.overlap_distance**2
+    threads_before = numba.get_num_threads()
+    if threads is not None:
+        numba.set_num_threads(int(threads))
     try:
         while state.step < end:
             nexts = [s for s in (ob.next_step(state.step + 1) for ob in observers) if s is not None]
@@ -200,6 +210,7 @@ def simulate(state: State, model: Model, *, steps: int, ensemble: str | None = N
                 if ob.next_step(state.step) == state.step:
                     ob(state, model)
     finally:
+        numba.set_num_threads(threads_before)
         if bar is not None:
             bar.close()
     return state
