@@ -53,7 +53,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -70,7 +69,7 @@ from ..analysis.quasi_species import (average_concentrations, binary3d_scheme, h
 from .__main__ import CSVThermo, _truncate_outputs  # the CLI's thermo writer and its truncation
 from .models import MODEL_NAMES, get_model
 from .run import Checkpointer, log_schedule, simulate
-from .state import CheckpointError, initial_state, load_checkpoint
+from .state import CheckpointError, atomic_write, initial_state, load_checkpoint  # noqa: F401 (atomic_write is public here too)
 from .trajectory import GSDWriter, read_unwrapped
 
 #: Default ladders (ε/k_B), hot to cold, denser where τα grows fastest.
@@ -184,26 +183,6 @@ def estimate_tau(model: str, T: float) -> float:
 # small, safe file helpers
 
 
-def atomic_write(path, content, *, binary: bool | None = None) -> Path:
-    """Write ``content`` (str, bytes, or a callable ``f(file_object)``) to ``path`` atomically: a
-    temporary file in the same folder, fsync, then ``os.replace``. On any failure the temporary file
-    is removed and ``path`` is left as it was. The file is opened in binary mode for bytes or
-    ``binary=True`` (e.g. ``atomic_write(p, lambda fh: np.savez(fh, **arrays), binary=True)``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    binary = isinstance(content, bytes) if binary is None else binary
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb" if binary else "w") as fh:
-            content(fh) if callable(content) else fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def read_json(path, required=()) -> dict:

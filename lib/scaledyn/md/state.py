@@ -226,6 +226,28 @@ def _model_from_json(text: str) -> Model:
     return _validated(Model(**data))
 
 
+def atomic_write(path, content, *, binary: bool | None = None) -> Path:
+    """Write ``content`` (str, bytes, or a callable ``f(file_object)``) to ``path`` atomically: a
+    temporary file in the same folder, fsync, then ``os.replace``. On any failure the temporary file
+    is removed and ``path`` is left as it was. The file is opened in binary mode for bytes or
+    ``binary=True`` (e.g. ``atomic_write(p, lambda fh: np.savez(fh, **arrays), binary=True)``)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    binary = isinstance(content, bytes) if binary is None else binary
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb" if binary else "w") as fh:
+            content(fh) if callable(content) else fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
 def save_checkpoint(path: str | os.PathLike, state: State, model: Model, extra: dict | None = None) -> Path:
     """Write state + model (+ JSON-able ``extra``, e.g. run settings) atomically to ``path`` (.npz)."""
     path = Path(path)
@@ -237,18 +259,7 @@ def save_checkpoint(path: str | os.PathLike, state: State, model: Model, extra: 
     payload.update({"nl_" + k: getattr(state.nl, k) for k in _NL_ARRAYS})
     payload["meta"] = np.array(json.dumps(meta))
     payload["model"] = np.array(_model_to_json(model))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return atomic_write(path, lambda fh: np.savez(fh, **payload), binary=True)
 
 
 def load_checkpoint(path: str | os.PathLike) -> tuple[State, Model, dict]:
