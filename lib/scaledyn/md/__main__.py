@@ -20,42 +20,20 @@ ladder as resumable state-point jobs (see :mod:`scaledyn.md.campaign`).
 """
 
 import argparse
-import csv
 import json
 import shlex
 import sys
 from pathlib import Path
 
-import gsd.hoomd
 import numba
 import numpy as np
 
 from scaledyn import __version__
 
-from . import (Checkpointer, GSDWriter, Observer, ThermoLog, get_model, initial_state, load_checkpoint,
-               log_schedule, simulate)
+from . import Checkpointer, GSDWriter, get_model, initial_state, load_checkpoint, log_schedule, simulate
 from .models import MODEL_NAMES
 from .state import CheckpointError
-
-THERMO_FIELDS = ("step", "time", "T", "K", "U", "E", "P", "density", "volume")
-
-
-class CSVThermo(Observer):
-    """Appends thermo rows to a CSV file."""
-
-    def __init__(self, path: Path, every: int):
-        super().__init__(every=every)
-        self.path = path
-        self.log = ThermoLog(every=every)
-        if not path.exists():
-            with path.open("w", newline="") as fh:
-                csv.writer(fh).writerow(THERMO_FIELDS)
-
-    def __call__(self, state, model):
-        self.log(state, model)
-        row = self.log.rows[-1]
-        with self.path.open("a", newline="") as fh:
-            csv.writer(fh).writerow([row[k] if k == "step" else repr(float(row[k])) for k in THERMO_FIELDS])
+from .trajectory import CSVThermo, truncate_outputs
 
 
 def _positive(kind):
@@ -143,22 +121,6 @@ def campaign_command(args) -> int:
     return 1 if report["failed"] else 3 if report["incomplete"] else 0
 
 
-def _truncate_outputs(out: Path, step: int) -> None:
-    """Drop thermo rows and GSD frames written after the checkpoint ``step``."""
-    thermo = out / "thermo.csv"
-    if thermo.exists():
-        lines = thermo.read_text().splitlines()
-        keep = [lines[0]] + [ln for ln in lines[1:] if ln and int(ln.split(",")[0]) <= step]
-        thermo.write_text("\n".join(keep) + "\n")
-    traj = out / "traj.gsd"
-    if traj.exists():
-        with gsd.hoomd.open(traj, "r") as fh:
-            frames = [f for f in fh if f.configuration.step <= step]
-        with gsd.hoomd.open(traj, "w") as fh:
-            for f in frames:
-                fh.append(f)
-
-
 def run_command(args) -> int:
     out: Path = args.out
     ckpt = out / "checkpoint.npz"
@@ -185,7 +147,7 @@ def run_command(args) -> int:
             print(f"warning: checkpoint written with {meta.get('threads')} threads, now "
                   f"{numba.get_num_threads()}: the continuation is valid but not bitwise identical",
                   file=sys.stderr)
-        _truncate_outputs(out, state.step)
+        truncate_outputs(out, state.step)
     else:
         if ckpt.exists():
             raise SystemExit(f"error: {ckpt} exists; use --resume to continue it or choose another --out")

@@ -66,11 +66,10 @@ from scaledyn import __version__
 from ..analysis.isf import self_isf
 from ..analysis.quasi_species import (average_concentrations, binary3d_scheme, hump2d_scheme,
                                       trajectory_concentrations)
-from .__main__ import CSVThermo, _truncate_outputs  # the CLI's thermo writer and its truncation
 from .models import MODEL_NAMES, get_model
 from .run import Checkpointer, log_schedule, simulate
 from .state import CheckpointError, atomic_write, initial_state, load_checkpoint  # noqa: F401 (atomic_write is public here too)
-from .trajectory import GSDWriter, read_unwrapped
+from .trajectory import CSVThermo, GSDWriter, read_unwrapped, truncate_outputs
 
 #: Default ladders (ε/k_B), hot to cold, denser where τα grows fastest.
 #: binary3d (NPT, p = 10): τα ≈ 0.67 at T = 1.0, 2.9 at 0.5, 6.8 at 0.4, ~10² at 0.3.
@@ -272,7 +271,7 @@ def _truncate(folder, step):
         for name in ("thermo.csv", "traj.gsd"):
             (Path(folder) / name).unlink(missing_ok=True)
         return
-    _truncate_outputs(Path(folder), step)
+    truncate_outputs(Path(folder), step)
     if thermo.exists():
         lines = thermo.read_text().splitlines()
         width = lines[0].count(",")

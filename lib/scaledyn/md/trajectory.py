@@ -6,12 +6,13 @@ shift by :math:`L/2`), integer ``particles.image`` flags, 2D boxes with ``dimens
 :func:`read_unwrapped` returns them. Velocities and type ids are stored too.
 """
 
+import csv
 from pathlib import Path
 
 import gsd.hoomd
 import numpy as np
 
-from .run import Observer
+from .run import Observer, ThermoLog
 
 
 def _frame(state, model) -> gsd.hoomd.Frame:
@@ -73,3 +74,41 @@ def read_unwrapped(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             boxes.append(box)
             steps.append(int(frame.configuration.step))
     return np.array(steps), np.array(pos), np.array(boxes)
+
+
+THERMO_FIELDS = ("step", "time", "T", "K", "U", "E", "P", "density", "volume")
+
+
+class CSVThermo(Observer):
+    """Appends a row of :func:`~.state.thermo` observables (``THERMO_FIELDS``) to a CSV file."""
+
+    def __init__(self, path: Path, every: int):
+        super().__init__(every=every)
+        self.path = path
+        self.log = ThermoLog(every=every)
+        if not path.exists():
+            with path.open("w", newline="") as fh:
+                csv.writer(fh).writerow(THERMO_FIELDS)
+
+    def __call__(self, state, model):
+        self.log(state, model)
+        row = self.log.rows[-1]
+        with self.path.open("a", newline="") as fh:
+            csv.writer(fh).writerow([row[k] if k == "step" else repr(float(row[k])) for k in THERMO_FIELDS])
+
+
+def truncate_outputs(out: Path, step: int) -> None:
+    """Drop the rows of ``out/thermo.csv`` and the frames of ``out/traj.gsd`` written after ``step``
+    (a run resumed from a checkpoint at ``step`` writes them again)."""
+    thermo = out / "thermo.csv"
+    if thermo.exists():
+        lines = thermo.read_text().splitlines()
+        keep = [lines[0]] + [ln for ln in lines[1:] if ln and int(ln.split(",")[0]) <= step]
+        thermo.write_text("\n".join(keep) + "\n")
+    traj = out / "traj.gsd"
+    if traj.exists():
+        with gsd.hoomd.open(traj, "r") as fh:
+            frames = [f for f in fh if f.configuration.step <= step]
+        with gsd.hoomd.open(traj, "w") as fh:
+            for f in frames:
+                fh.append(f)
