@@ -31,6 +31,34 @@ def test_schemes():
         HUMP.index("7")
 
 
+def test_wide_scheme_restricted_to_the_paper_species_gives_the_paper_concentrations():
+    rng = np.random.default_rng(3)
+    box = np.full(3, 7.0)
+    pos = rng.uniform(0, 7.0, (300, 3))
+    types = rng.integers(0, 2, 300)
+    wide = qs.binary3d_scheme(small=(0, 18), large=(0, 24))
+    assert wide.n_species == 44 and wide.labels[0] == "s0" and wide.labels[-1] == "l24"
+    c_wide, other_wide = qs.snapshot_concentrations(pos, box, types, wide)
+    c, other = qs.snapshot_concentrations(pos, box, types, BIN)
+    paper = wide.subset(BIN.labels)
+    assert paper.labels == BIN.labels and np.array_equal(paper.liquid, BIN.liquid)
+    assert np.array_equal(paper.n_neighbours, BIN.n_neighbours)
+    assert np.allclose(c_wide[[wide.index(lab) for lab in BIN.labels]], c)
+    assert other == pytest.approx(other_wide + c_wide.sum() - c.sum())
+    # another liquid set; unknown or repeated labels are errors
+    sub = wide.subset(["s5", "s6", "l9"], liquid=["s5"])
+    assert sub.liquid.tolist() == [True, False, False]
+    with pytest.raises(ValueError, match="label"):
+        wide.subset(["s5", "s99"])
+    with pytest.raises(ValueError, match="distinct"):
+        wide.subset(["s5", "s5"])
+    with pytest.raises(ValueError, match="small"):
+        qs.binary3d_scheme(small=(5, 3))
+    with pytest.raises(ValueError, match="counts"):
+        qs.hump2d_scheme(counts=(-1, 4))
+    assert qs.hump2d_scheme(counts=(0, 10), liquid=(2,)).liquid.sum() == 1
+
+
 def test_snapshot_concentrations_square_lattice():
     g = np.arange(8.0)
     pos = np.array([(x, y) for x in g for y in g])

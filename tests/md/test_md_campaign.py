@@ -43,7 +43,10 @@ def test_quick_campaign_cli_end_to_end_then_nothing_redone(tmp_path, capsys):
         for key in ("U", "E", "K", "P"):
             assert math.isfinite(s[key]["mean"]) and s[key]["err"] >= 0
         assert abs(sum(s["species"]["C"]) + s["species"]["other"] - 1.0) < 1e-9
-        assert len(s["species"]["C"]) == len(s["species"]["C_err"]) == 17
+        # the whole neighbour-count histogram is recorded (s0..s18, l0..l24), not just the paper's 17
+        assert len(s["species"]["C"]) == len(s["species"]["C_err"]) == 19 + 25
+        assert s["species"]["labels"][:2] == ["s0", "s1"] and s["species"]["labels"][-1] == "l24"
+        assert s["species"]["other"] < 0.01
         ev = s["evidence"]
         assert set(ev) == {"ageing", "stationary", "equilibrated"}
         assert set(ev["stationary"]) == {"U", "density", "P"}
@@ -67,6 +70,14 @@ def test_quick_campaign_cli_end_to_end_then_nothing_redone(tmp_path, capsys):
     assert report == {"done": [], "skipped": [1.0, 0.85], "incomplete": [], "failed": []}
     assert {p: p.stat().st_mtime_ns for p in out.rglob("T*/*")} == mtimes
     assert len(json.loads((out / "manifest.json").read_text())["sessions"]) == 2
+
+    # reanalysis from the scratch trajectories reproduces every summary (no MD is run)
+    before = {k: stable(v) for k, v in summaries(out).items()}
+    (out / "T1.0000" / "species.csv").unlink()
+    assert main(["campaign", "binary3d", "--quick", "--out", out, "--workdir", work, "--reanalyse"]) == 0
+    assert "reanalysed 2" in capsys.readouterr().out
+    assert {k: stable(v) for k, v in summaries(out).items()} == before
+    assert (out / "T1.0000" / "species.csv").exists()
 
 
 def test_interrupted_campaign_resumes_to_the_same_result(tmp_path):

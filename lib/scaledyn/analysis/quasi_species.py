@@ -79,6 +79,22 @@ class SpeciesScheme:
     def n_species(self) -> int:
         return int(self.central_type.size)
 
+    def subset(self, labels, liquid=None) -> "SpeciesScheme":
+        """The scheme restricted to the species ``labels`` (in that order); ``liquid``: labels of the
+        liquid species (default: keep each species' flag). Concentrations measured with the full
+        scheme are restricted with ``C[:, [scheme.index(l) for l in labels]]``."""
+        idx = np.array([self.index(lab) for lab in labels], dtype=int)
+        if idx.size == 0 or np.unique(idx).size != idx.size:
+            raise ValueError(f"labels must be distinct species of {self.name}, got {labels!r}")
+        liq = self.liquid[idx] if liquid is None else np.array([lab in set(liquid) for lab in labels])
+        if liquid is not None:
+            for lab in liquid:
+                self.index(lab)
+        return SpeciesScheme(name=self.name, dim=self.dim, cutoff=self.cutoff.copy(),
+                             central_type=self.central_type[idx].copy(),
+                             n_neighbours=self.n_neighbours[idx].copy(), fractions=self.fractions.copy(),
+                             liquid=liq, labels=tuple(labels))
+
     def index(self, label: str) -> int:
         """Position of the species called ``label`` (e.g. ``"s5"``, ``"l8"``, ``"4"``)."""
         try:
@@ -87,30 +103,44 @@ class SpeciesScheme:
             raise ValueError(f"label {label!r} is not a species of {self.name}: {self.labels}") from None
 
 
-def binary3d_scheme(fractions=(0.5, 0.5)) -> SpeciesScheme:
-    """The 17 species of the binary 8-6 mixture: ``s3``…``s10`` and ``l6``…``l14`` (Eq. 5)."""
+def _count_range(value, name) -> np.ndarray:
+    lo, hi = (int(v) for v in value)
+    if not 0 <= lo <= hi:
+        raise ValueError(f"{name} must be a pair 0 <= lo <= hi of neighbour counts, got {value!r}")
+    return np.arange(lo, hi + 1)
+
+
+def binary3d_scheme(fractions=(0.5, 0.5), small=(3, 10), large=(6, 14), liquid_max=(7, 11)) -> SpeciesScheme:
+    """Species of the binary 8-6 mixture: ``s<n>`` for a small centre with n = ``small[0]``…``small[1]``
+    neighbours and ``l<n>`` for a large centre (Eq. 5). The defaults are the paper's 17 species
+    (small 3–10, large 6–14). Liquid species: n ≤ ``liquid_max`` (small, large) — the paper's small
+    3–7 and large 6–11. Wider ranges (e.g. ``small=(0, 20), large=(0, 26)``) record the whole
+    neighbour-count histogram, from which any narrower set can be selected with
+    :meth:`SpeciesScheme.subset`."""
     fr = float_array(fractions, "fractions", ndim=1, positive=True)
     if fr.size != 2 or abs(fr.sum() - 1.0) > 1e-12:
         raise ValueError(f"fractions must be two positive numbers summing to 1, got {fractions!r}")
-    small, large = np.arange(3, 11), np.arange(6, 15)
+    ns, nl = _count_range(small, "small"), _count_range(large, "large")
+    ls, ll = (int(v) for v in liquid_max)
     return SpeciesScheme(
         name="binary3d", dim=3, cutoff=BINARY_CUTOFF.copy(),
-        central_type=np.concatenate([np.zeros(small.size, int), np.ones(large.size, int)]),
-        n_neighbours=np.concatenate([small, large]),
+        central_type=np.concatenate([np.zeros(ns.size, int), np.ones(nl.size, int)]),
+        n_neighbours=np.concatenate([ns, nl]),
         fractions=fr,
-        liquid=np.concatenate([small <= 7, large <= 11]),
-        labels=tuple([f"s{n}" for n in small] + [f"l{n}" for n in large]),
+        liquid=np.concatenate([ns <= ls, nl <= ll]),
+        labels=tuple([f"s{n}" for n in ns] + [f"l{n}" for n in nl]),
     )
 
 
-def hump2d_scheme(cutoff: float = HUMP_CUTOFF) -> SpeciesScheme:
-    """The 5 species i = 2…6 of the hump model (Eq. 9); neighbours closer than ``cutoff`` (σ)."""
+def hump2d_scheme(cutoff: float = HUMP_CUTOFF, counts=(2, 6), liquid=(2, 5, 6)) -> SpeciesScheme:
+    """The species i = ``counts[0]``…``counts[1]`` of the hump model (Eq. 9; the paper's 2…6):
+    neighbours closer than ``cutoff`` (σ). Liquid species: the counts in ``liquid`` (paper: 2, 5, 6)."""
     cutoff = real_scalar(cutoff, "cutoff", positive=True)
-    i = np.arange(2, 7)
+    i = _count_range(counts, "counts")
     return SpeciesScheme(
         name="hump2d", dim=2, cutoff=np.array([[cutoff]]),
         central_type=np.zeros(i.size, int), n_neighbours=i, fractions=np.array([1.0]),
-        liquid=np.isin(i, [2, 5, 6]), labels=tuple(str(n) for n in i),
+        liquid=np.isin(i, np.asarray(liquid, int)), labels=tuple(str(n) for n in i),
     )
 
 

@@ -94,6 +94,8 @@ def add_campaign_parser(sub) -> None:
     c.add_argument("--scheduler", default=None, help="Dask scheduler address (needs dask.distributed)")
     c.add_argument("--step-budget", type=int, default=None, help="stop each job after this many steps")
     c.add_argument("--quick", action="store_true", help="tiny end-to-end check (N=256, 2 temperatures)")
+    c.add_argument("--reanalyse", action="store_true",
+                   help="recompute the summaries of finished points from their trajectories (no MD)")
 
 
 def campaign_command(args) -> int:
@@ -111,6 +113,10 @@ def campaign_command(args) -> int:
             settings = cp.quick_settings(args.model, **given)
         else:
             settings = cp.Settings(**{"model": args.model, "temperatures": cp.DEFAULT_LADDERS[args.model], **given})
+        if args.reanalyse:
+            done = cp.reanalyse(settings, args.out or Path("data/md") / args.model, args.workdir)
+            print(f"campaign {args.model}: reanalysed {len(done)}")
+            return 0
         report = cp.run_campaign(settings, args.out or Path("data/md") / args.model, args.workdir,
                                  workers=args.workers, threads=args.threads, scheduler=args.scheduler,
                                  step_budget=args.step_budget,
