@@ -62,7 +62,10 @@ def test_quick_campaign_cli_end_to_end_then_nothing_redone(tmp_path, capsys):
     assert {p["status"] for p in man["state_points"].values()} == {"done"} and man["end"] is not None
     assert all("seed" in p and "ageing" in p["evidence"] for p in man["state_points"].values())
     # only small text files in the output folder; scratch in the work folder
-    assert {p.suffix for p in out.rglob("*") if p.is_file()} == {".json", ".csv"}
+    assert {p.suffix for p in out.rglob("*") if p.is_file()} == {".json", ".csv", ".npz"}
+    cfg = np.load(out / "T1.0000" / "config.npz")
+    assert cfg["positions"].shape == (256, 3) and cfg["types"].shape == (256,)
+    assert np.all((cfg["positions"] >= 0) & (cfg["positions"] <= cfg["box"]))
     assert list(work.rglob("*.gsd")) and list(work.rglob("checkpoint.npz"))
 
     mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("T*/*")}

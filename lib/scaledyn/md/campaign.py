@@ -463,14 +463,20 @@ def analyse(job: Job, model, state, prod: Path, plan: dict) -> dict:
                          "equilibrated": bool(ageing["ok"] is not False
                                               and all(v["ok"] for v in stationary.values()))},
             "species": {"labels": list(scheme.labels), "steps": steps[on_grid], "C": conc, "other": other,
-                        "c_liq": c_liq}}
+                        "c_liq": c_liq},
+            "config": {"step": int(steps[on_grid][-1]), "positions": wrapped[-1], "box": boxes[on_grid][-1],
+                       "types": types}}
 
 
 def write_summary(job: Job, model, a: dict, plan: dict, wall: float) -> Path:
-    """``fs.csv``, ``species.csv`` then ``summary.json`` (last: it marks the point as done)."""
+    """``fs.csv``, ``species.csv``, ``config.npz`` (the last sampled configuration: wrapped positions in
+    σ as float32, types, box) then ``summary.json`` (last: it marks the point as done)."""
     out = Path(job.out)
-    s, sp = job.settings, a["species"]
+    s, sp, cfg = job.settings, a["species"], a["config"]
     atomic_write(out / "fs.csv", lambda fh: a["fs"].write(fh))
+    atomic_write(out / "config.npz", lambda fh: np.savez_compressed(
+        fh, positions=cfg["positions"].astype(np.float32), box=cfg["box"], types=cfg["types"].astype(np.int8),
+        step=cfg["step"]), binary=True)
     table = np.column_stack([sp["steps"], sp["steps"] * model.dt, sp["C"], sp["other"]])
     header = ",".join(["step", "time", *sp["labels"], "other"])
     atomic_write(out / "species.csv", lambda fh: np.savetxt(fh, table, delimiter=",", header=header,
@@ -495,7 +501,7 @@ def write_summary(job: Job, model, a: dict, plan: dict, wall: float) -> Path:
         "species": {"labels": sp["labels"], "C": c_mean.tolist(), "C_err": c_err.tolist(),
                     "C_liquid": liq, "C_liquid_err": liq_err, "other": float(np.mean(sp["other"])),
                     "snapshots": int(sp["steps"].size)},
-        "evidence": a["evidence"], "files": {"fs": "fs.csv", "species": "species.csv"},
+        "evidence": a["evidence"], "files": {"fs": "fs.csv", "species": "species.csv", "config": "config.npz"},
         "code": code_version(), "threads": job.threads, "wall_seconds_last_session": wall,
         "finished": _now(),
     }
