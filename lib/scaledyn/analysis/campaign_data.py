@@ -1,0 +1,179 @@
+r"""The campaign's per-temperature summaries (``data/md/<model>/T*/``) as arrays, for the chapters.
+
+A state point folder holds ``summary.json`` (thermodynamic means with block errors, τα, equilibration
+evidence, species concentrations), ``fs.csv`` (F_s(k,t)), ``species.csv`` (concentrations per
+snapshot) and ``config.npz`` (the last sampled configuration), written by
+:mod:`scaledyn.md.campaign`. :func:`load_campaign` gathers the finished points of one model into a
+:class:`CampaignData`, sorted by increasing temperature. Units: reduced (ε, σ, m, τ = σ√(m/ε), k_B = 1).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .isf import ISFResult, read_isf
+from .quasi_species import SpeciesScheme, binary3d_scheme, hump2d_scheme
+
+__all__ = ["CampaignData", "load_campaign", "recorded_scheme"]
+
+_REQUIRED = ("model", "T", "n", "dim", "density", "U", "E", "K", "P", "tau_alpha", "species", "evidence")
+_THERMO = ("density", "U", "E", "K", "P")
+
+
+def recorded_scheme(model: str, labels) -> SpeciesScheme:
+    """The species scheme whose labels are ``labels`` (as stored in the summaries of ``model``):
+    binary3d ``s<n>``/``l<n>`` with contiguous n, hump2d ``<i>``; liquid flags as in the paper."""
+    labels = tuple(labels)
+    try:
+        if model == "binary3d":
+            small = [int(lab[1:]) for lab in labels if lab.startswith("s")]
+            large = [int(lab[1:]) for lab in labels if lab.startswith("l")]
+            scheme = binary3d_scheme(small=(min(small), max(small)), large=(min(large), max(large)))
+        elif model == "hump2d":
+            counts = [int(lab) for lab in labels]
+            scheme = hump2d_scheme(counts=(min(counts), max(counts)))
+        else:
+            raise ValueError(f"model must be 'binary3d' or 'hump2d', got {model!r}")
+    except (ValueError, IndexError) as exc:
+        raise ValueError(f"labels {labels!r} are not a species set of {model}: {exc}") from None
+    if scheme.labels != labels:
+        raise ValueError(f"labels {labels!r} are not a contiguous species set of {model}")
+    return scheme
+
+
+@dataclass(frozen=True)
+class CampaignData:
+    """Finished state points of one model, sorted by increasing T.
+
+    Arrays (one entry per state point): ``T``; ``density``, ``U``, ``E``, ``K``, ``P`` (means per
+    particle; ``*_err`` block errors); ``tau``, ``tau_err`` (τα in τ, from F_s(k,t) = 1/e);
+    ``C``, ``C_err`` (n_points × n_species mole fractions of the recorded species ``labels``);
+    ``other`` (fraction outside the recorded species); ``equilibrated`` (both halves agree: F_s and
+    U, ρ, P); ``production_over_tau``. ``folders`` are the state-point folders.
+    """
+
+    model: str
+    dim: int
+    n: int
+    ensemble: str
+    pressure: float | None
+    dt: float
+    k: float
+    T: np.ndarray
+    density: np.ndarray
+    density_err: np.ndarray
+    U: np.ndarray
+    U_err: np.ndarray
+    E: np.ndarray
+    E_err: np.ndarray
+    K: np.ndarray
+    K_err: np.ndarray
+    P: np.ndarray
+    P_err: np.ndarray
+    tau: np.ndarray
+    tau_err: np.ndarray
+    labels: tuple
+    C: np.ndarray
+    C_err: np.ndarray
+    other: np.ndarray
+    equilibrated: np.ndarray
+    production_over_tau: np.ndarray
+    folders: tuple
+
+    @property
+    def scheme(self) -> SpeciesScheme:
+        """The recorded species scheme (select the paper's set with :meth:`SpeciesScheme.subset`)."""
+        return recorded_scheme(self.model, self.labels)
+
+    def _index(self, T) -> int:
+        i = np.flatnonzero(np.isclose(self.T, float(T), rtol=0, atol=1e-9))
+        if i.size != 1:
+            raise ValueError(f"T = {T} is not a state point of this campaign ({self.T.tolist()})")
+        return int(i[0])
+
+    def fs(self, T) -> ISFResult:
+        """F_s(k,t) of the state point at temperature ``T``."""
+        return read_isf(self.folders[self._index(T)] / "fs.csv")
+
+    def species_samples(self, T) -> np.ndarray:
+        """Per-snapshot concentrations (n_snapshots × n_species, time order) at temperature ``T``."""
+        path = self.folders[self._index(T)] / "species.csv"
+        try:
+            table = np.genfromtxt(path, delimiter=",", names=True)
+            rows = np.column_stack([table[name] for name in self.labels])
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"{path} is corrupt or does not hold the species {self.labels}: {exc}") from None
+        return np.atleast_2d(rows)
+
+    def config(self, T) -> dict:
+        """The last sampled configuration at ``T``: ``positions`` (N × dim, σ), ``types``, ``box``."""
+        path = self.folders[self._index(T)] / "config.npz"
+        try:
+            with np.load(path) as z:
+                cfg = {key: z[key] for key in ("positions", "types", "box", "step")}
+        except (OSError, KeyError, ValueError) as exc:
+            raise ValueError(f"{path} is missing or corrupt: {exc}") from None
+        if cfg["positions"].shape != (self.n, self.dim):
+            raise ValueError(f"{path}: positions have shape {cfg['positions'].shape}, expected {(self.n, self.dim)}")
+        cfg["positions"] = cfg["positions"].astype(float)
+        return cfg
+
+
+def _read_summary(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is corrupt or unreadable: {exc}") from None
+    missing = [k for k in _REQUIRED if not isinstance(data, dict) or k not in data]
+    if missing:
+        raise ValueError(f"{path} is corrupt: missing {missing}")
+    return data
+
+
+def load_campaign(folder, *, model: str | None = None) -> CampaignData:
+    """Read every ``T*/summary.json`` under ``folder`` (one model) into a :class:`CampaignData`.
+
+    ``model``: if given, the summaries must belong to it. Raises ``FileNotFoundError`` if the folder
+    does not exist, ``ValueError`` if it holds no finished point, a corrupt summary, several models,
+    or points recorded with different species sets (run ``campaign --reanalyse``).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"campaign folder {folder} does not exist")
+    paths = sorted(folder.glob("T*/summary.json"))
+    if not paths:
+        raise ValueError(f"{folder} holds no finished state point (no T*/summary.json)")
+    rows = [_read_summary(p) for p in paths]
+    models = {r["model"] for r in rows}
+    if len(models) != 1 or (model is not None and models != {model}):
+        raise ValueError(f"{folder} holds summaries of {sorted(models)}" +
+                         (f", expected {model!r}" if model is not None else ""))
+    labels = {tuple(r["species"]["labels"]) for r in rows}
+    if len(labels) != 1:
+        raise ValueError(f"{folder}: the state points were analysed with different species sets; "
+                         "run `python -m scaledyn.md campaign <model> --reanalyse`")
+    order = np.argsort([r["T"] for r in rows])
+    rows = [rows[i] for i in order]
+    folders = tuple(paths[i].parent for i in order)
+    col = lambda f: np.array([f(r) for r in rows], dtype=float)  # noqa: E731
+    thermo = {}
+    for key in _THERMO:
+        thermo[key] = col(lambda r, key=key: r[key]["mean"])
+        thermo[key + "_err"] = col(lambda r, key=key: r[key]["err"])
+    first = rows[0]
+    return CampaignData(
+        model=first["model"], dim=int(first["dim"]), n=int(first["n"]), ensemble=first.get("ensemble", ""),
+        pressure=first.get("pressure"), dt=float(first.get("dt", np.nan)), k=float(first.get("k", np.nan)),
+        T=col(lambda r: r["T"]), **thermo,
+        tau=col(lambda r: r["tau_alpha"]["value"]), tau_err=col(lambda r: r["tau_alpha"]["err"]),
+        labels=labels.pop(), C=np.array([r["species"]["C"] for r in rows], dtype=float),
+        C_err=np.array([r["species"]["C_err"] for r in rows], dtype=float),
+        other=col(lambda r: r["species"]["other"]),
+        equilibrated=np.array([bool(r["evidence"]["equilibrated"]) for r in rows]),
+        production_over_tau=col(lambda r: r.get("times", {}).get("production_over_tau") or np.nan),
+        folders=folders,
+    )

@@ -1,0 +1,91 @@
+"""Loading campaign summaries: arrays in T order, per-point files, and clear errors on bad folders."""
+
+import json
+
+import numpy as np
+import pytest
+
+from scaledyn.analysis.campaign_data import load_campaign, recorded_scheme
+from scaledyn.analysis.isf import ISFResult
+from scaledyn.analysis.quasi_species import hump2d_scheme
+
+LABELS = [str(i) for i in range(0, 11)]
+
+
+def write_point(root, T, tau, model="hump2d", labels=LABELS, n=16):
+    folder = root / f"T{T:.4f}"
+    folder.mkdir(parents=True)
+    C = np.full(len(labels), 1.0 / len(labels))
+    summ = {"model": model, "T": T, "n": n, "dim": 2, "ensemble": "nvt", "pressure": None, "dt": 0.005,
+            "k": 6.16, "tau_alpha": {"value": tau, "err": 0.1 * tau},
+            "species": {"labels": labels, "C": C.tolist(), "C_err": (0.01 * C).tolist(), "other": 0.0},
+            "evidence": {"equilibrated": T > 0.2}, "times": {"production_over_tau": 50.0}}
+    for i, key in enumerate(("density", "U", "E", "K", "P")):
+        summ[key] = {"mean": i + T, "err": 0.001}
+    (folder / "summary.json").write_text(json.dumps(summ))
+    t = np.array([0.0, 1.0, 2.0, 4.0])
+    ISFResult(t=t, fs=np.exp(-t / tau), fs_err=np.zeros(4), counts=np.ones(4, int),
+              fs_chunks=np.exp(-t / tau)[None, :], k=6.16, dim=2, method="exact").write(folder / "fs.csv")
+    rows = np.tile(C, (3, 1))
+    header = ",".join(["step", "time", *labels, "other"])
+    np.savetxt(folder / "species.csv", np.column_stack([[0, 10, 20], [0, .05, .1], rows, np.zeros(3)]),
+               delimiter=",", header=header, comments="")
+    np.savez(folder / "config.npz", positions=np.zeros((n, 2), np.float32), types=np.zeros(n, np.int8),
+             box=np.array([4.0, 4.0]), step=20)
+    return folder
+
+
+def test_points_are_sorted_by_temperature_with_their_files(tmp_path):
+    write_point(tmp_path, 0.5, 1.0)
+    write_point(tmp_path, 0.2, 8.0)
+    write_point(tmp_path, 0.3, 2.0)
+    d = load_campaign(tmp_path, model="hump2d")
+    assert d.T.tolist() == [0.2, 0.3, 0.5] and d.tau.tolist() == [8.0, 2.0, 1.0]
+    assert d.U.tolist() == [1.2, 1.3, 1.5] and d.equilibrated.tolist() == [False, True, True]
+    assert d.C.shape == (3, 11) and d.scheme.labels == tuple(LABELS)
+    assert d.fs(0.3).tau_alpha()[0] == pytest.approx(2.0, rel=0.05)
+    assert d.species_samples(0.5).shape == (3, 11)
+    assert d.config(0.2)["positions"].shape == (16, 2)
+    with pytest.raises(ValueError, match="not a state point"):
+        d.fs(0.25)
+
+
+def test_recorded_scheme_matches_the_paper_flags():
+    s = recorded_scheme("hump2d", LABELS)
+    assert s.subset([str(i) for i in range(2, 7)]).liquid.tolist() == hump2d_scheme().liquid.tolist()
+    b = recorded_scheme("binary3d", [f"s{n}" for n in range(0, 19)] + [f"l{n}" for n in range(0, 25)])
+    assert b.n_species == 44 and b.liquid[b.index("s7")] and not b.liquid[b.index("s8")]
+    with pytest.raises(ValueError, match="species set"):
+        recorded_scheme("hump2d", ["2", "4"])
+    with pytest.raises(ValueError, match="model"):
+        recorded_scheme("lj", LABELS)
+
+
+def test_bad_folders_are_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        load_campaign(tmp_path / "nope")
+    with pytest.raises(ValueError, match="no finished state point"):
+        load_campaign(tmp_path)
+    write_point(tmp_path, 0.5, 1.0)
+    with pytest.raises(ValueError, match="expected 'binary3d'"):
+        load_campaign(tmp_path, model="binary3d")
+    write_point(tmp_path, 0.4, 1.5, labels=LABELS[:5])
+    with pytest.raises(ValueError, match="reanalyse"):
+        load_campaign(tmp_path)
+    (tmp_path / "T0.4000" / "summary.json").write_text("{not json")
+    with pytest.raises(ValueError, match="T0.4000.*corrupt"):
+        load_campaign(tmp_path)
+    (tmp_path / "T0.4000" / "summary.json").write_text(json.dumps({"model": "hump2d"}))
+    with pytest.raises(ValueError, match="missing"):
+        load_campaign(tmp_path)
+
+
+def test_corrupt_point_files_are_named(tmp_path):
+    folder = write_point(tmp_path, 0.5, 1.0)
+    (folder / "config.npz").write_bytes(b"garbage")
+    (folder / "species.csv").write_text("step,time,a\n1,2,3\n")
+    d = load_campaign(tmp_path)
+    with pytest.raises(ValueError, match="config.npz"):
+        d.config(0.5)
+    with pytest.raises(ValueError, match="species.csv"):
+        d.species_samples(0.5)
