@@ -106,3 +106,20 @@ def optional_errors(err, like: np.ndarray, name: str) -> np.ndarray | None:
     if err.shape != like.shape:
         raise ValueError(f"{name} must have shape {like.shape}, got {err.shape}")
     return err
+
+
+def read_json(path, required=(), *, error=ValueError, hint: str = "") -> dict:
+    """The JSON object in ``path``; ``error`` (naming the file, plus ``hint``) if it is unreadable,
+    not valid JSON, or lacks one of the ``required`` keys."""
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise error(f"{path} is corrupt or unreadable ({exc}){hint}") from exc
+    missing = [k for k in required if not isinstance(data, dict) or k not in data]
+    if missing:
+        raise error(f"{path} is corrupt: missing {missing}{hint}")
+    return data

@@ -9,12 +9,12 @@ snapshot) and ``config.npz`` (the last sampled configuration), written by
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .._checks import read_json
 from .isf import ISFResult, read_isf
 from .quasi_species import SpeciesScheme, binary3d_scheme, hump2d_scheme
 
@@ -123,17 +123,6 @@ class CampaignData:
         return cfg
 
 
-def _read_summary(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} is corrupt or unreadable: {exc}") from None
-    missing = [k for k in _REQUIRED if not isinstance(data, dict) or k not in data]
-    if missing:
-        raise ValueError(f"{path} is corrupt: missing {missing}")
-    return data
-
-
 def load_campaign(folder, *, model: str | None = None) -> CampaignData:
     """Read every ``T*/summary.json`` under ``folder`` (one model) into a :class:`CampaignData`.
 
@@ -147,7 +136,7 @@ def load_campaign(folder, *, model: str | None = None) -> CampaignData:
     paths = sorted(folder.glob("T*/summary.json"))
     if not paths:
         raise ValueError(f"{folder} holds no finished state point (no T*/summary.json)")
-    rows = [_read_summary(p) for p in paths]
+    rows = [read_json(p, _REQUIRED) for p in paths]
     models = {r["model"] for r in rows}
     if len(models) != 1 or (model is not None and models != {model}):
         raise ValueError(f"{folder} holds summaries of {sorted(models)}" +

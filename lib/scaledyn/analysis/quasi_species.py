@@ -43,9 +43,11 @@ __all__ = [
     "SpeciesScheme", "binary3d_scheme", "hump2d_scheme",
     "species_index", "snapshot_concentrations", "trajectory_concentrations", "average_concentrations",
     "free_energies", "concentrations_from_free_energies", "model_concentrations",
-    "SpeciesFit", "fit_free_energies",
+    "SpeciesFit", "fit_free_energies", "fit_species",
+    "SpeciesSelection", "select_species", "reference_species", "ConcentrationTrend", "concentration_trend",
     "gaussian_degeneracy", "GaussianFit", "fit_gaussian_degeneracy",
     "liquid_concentration", "correlation_length", "TauXiFit", "fit_tau_xi", "predict_tau",
+    "predict_log_tau_err",
     "paper_hump_table", "paper_binary_gaussian",
 ]
 
@@ -307,8 +309,10 @@ class SpeciesFit:
 
     Arrays of length n_species: ``H``, ``H_err``, ``ln_g``, ``ln_g_err``, ``g``, ``g_err``
     (= g σ_{ln g}), ``cov_H_lng`` (covariance of H and ln g), ``r2``, ``n_points``;
-    ``residuals`` (n_T, n_species), NaN where a point was not used. Species with fewer than two
-    usable points have NaN parameters; a reference species (F ≡ 0) has H = 0, g = 1 exactly.
+    ``residuals`` (n_T, n_species), NaN where a point was not used; ``chi2_red`` the reduced χ²
+    (weighted residuals, NaN without errors or without degrees of freedom) — with honest errors,
+    values ≫ 1 mean F_i(T) is *not* linear within the statistical precision. Species with fewer
+    than two usable points have NaN parameters; a reference species (F ≡ 0) has H = 0, g = 1 exactly.
     """
 
     H: np.ndarray
@@ -319,6 +323,7 @@ class SpeciesFit:
     r2: np.ndarray
     n_points: np.ndarray
     residuals: np.ndarray
+    chi2_red: np.ndarray | None = None
 
     @property
     def g(self) -> np.ndarray:
@@ -327,6 +332,28 @@ class SpeciesFit:
     @property
     def g_err(self) -> np.ndarray:
         return self.g * self.ln_g_err
+
+    def sample(self, n: int, rng=None) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` draws of (H, g), each of shape (n, n_species), from independent bivariate normals
+        of (H_i, ln g_i) with the fitted covariances — for error bands on extrapolations.
+
+        Correlations *between* species (through the common reference species) are neglected.
+        Raises ``ValueError`` if any species has NaN parameters.
+        """
+        n = int(n)
+        if n < 1:
+            raise ValueError(f"n must be a positive integer, got {n}")
+        if not (np.all(np.isfinite(self.H)) and np.all(np.isfinite(self.ln_g))):
+            raise ValueError("every species must have fitted H and ln g (no NaN) to be sampled")
+        rng = np.random.default_rng(rng)
+        z1, z2 = rng.standard_normal((2, n, self.H.size))
+        sh, sg = np.nan_to_num(self.H_err), np.nan_to_num(self.ln_g_err)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rho = np.where(sh * sg > 0, self.cov_H_lng / (sh * sg), 0.0)
+        rho = np.clip(np.nan_to_num(rho), -1.0, 1.0)
+        H = self.H + sh * z1
+        ln_g = self.ln_g + sg * (rho * z1 + np.sqrt(1.0 - rho**2) * z2)
+        return H, np.exp(ln_g)
 
 
 def fit_free_energies(T, F, F_err=None) -> SpeciesFit:
@@ -345,7 +372,7 @@ def fit_free_energies(T, F, F_err=None) -> SpeciesFit:
         if F_err.shape != F.shape:
             raise ValueError(f"F_err must have shape {F.shape}, got {F_err.shape}")
     ns = F.shape[1]
-    out = {k: np.full(ns, np.nan) for k in ("H", "H_err", "ln_g", "ln_g_err", "cov_H_lng", "r2")}
+    out = {k: np.full(ns, np.nan) for k in ("H", "H_err", "ln_g", "ln_g_err", "cov_H_lng", "r2", "chi2_red")}
     n_points = np.zeros(ns, dtype=np.int64)
     residuals = np.full(F.shape, np.nan)
     X = np.column_stack([np.ones(T.size), -T])
@@ -371,8 +398,155 @@ def fit_free_energies(T, F, F_err=None) -> SpeciesFit:
         out["H_err"][s], out["ln_g_err"][s] = np.sqrt(np.diag(fit.cov))
         out["cov_H_lng"][s] = fit.cov[0, 1]
         out["r2"][s] = fit.r2
+        if F_err is not None and fit.dof > 0:
+            out["chi2_red"][s] = fit.chi2 / fit.dof
         residuals[ok, s] = fit.residuals
     return SpeciesFit(n_points=n_points, residuals=residuals, **out)
+
+
+def fit_species(T, C, scheme: SpeciesScheme, C_err=None, reference=None):
+    """Measured concentrations → free energies → straight lines, in one call (Eqs. 5–6, 9–10).
+
+    ``C`` and ``C_err`` (n_T, n_species) are the concentrations of the species of ``scheme`` (a
+    subset of a recorded histogram is fine: they need not sum to one). ``reference``: one label per
+    central type, default :func:`reference_species`. A species with zero error at some temperature
+    (never observed there) carries no information at that point and is skipped. Returns
+    ``(reference, F, F_err, fit)`` with ``fit`` a :class:`SpeciesFit`.
+    """
+    T = float_array(T, "T", ndim=1, positive=True, min_size=2)
+    C = float_array(C, "C", ndim=2)
+    ref = tuple(reference) if reference is not None else reference_species(C, scheme)
+    F, F_err = free_energies(T, C, scheme, C_err=C_err, reference=ref)
+    if C_err is not None:
+        C_err = float_array(C_err, "C_err", ndim=2)
+        F_err = np.where(C_err > 0, F_err, np.nan)
+        F_err[:, [scheme.index(r) if isinstance(r, str) else int(r) for r in ref]] = 0.0
+    else:
+        F_err = None
+    return ref, F, F_err, fit_free_energies(T, F, F_err)
+
+
+# --------------------------------------------------------------------------------------------------
+# Data-driven choice of species, reference and liquid set
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SpeciesSelection:
+    """Result of :func:`select_species`: the selected ``labels`` (scheme order), ``max_C`` (largest
+    concentration of each selected species over the temperatures), ``excluded`` (n_T,) the summed
+    concentration of the species left out at each temperature, and the ``threshold`` used."""
+
+    labels: tuple
+    max_C: np.ndarray
+    excluded: np.ndarray
+    threshold: float
+
+
+def select_species(C, scheme: SpeciesScheme, threshold: float = 0.005, contiguous: bool = True) -> SpeciesSelection:
+    r"""The paper's selection rule: keep the species that reach :math:`C_i \ge` ``threshold`` at some
+    temperature ("other combinations have negligible concentration (< 0.5 %) throughout the
+    temperature range", §III.A).
+
+    ``C`` (n_T, n_species) holds the concentrations of *all* species of ``scheme`` (e.g. the whole
+    recorded neighbour-count histogram). With ``contiguous`` the neighbour counts kept for each
+    central type are made a contiguous range (gaps are filled). Raises ``ValueError`` if no species
+    passes.
+    """
+    C = float_array(C, "C", ndim=2)
+    if C.shape[1] != scheme.n_species:
+        raise ValueError(f"C must have {scheme.n_species} columns (the species of {scheme.name}), got {C.shape[1]}")
+    threshold = real_scalar(threshold, "threshold", positive=True)
+    cmax = C.max(axis=0)
+    keep = cmax >= threshold
+    if not keep.any():
+        raise ValueError(f"no species reaches the threshold {threshold} at any temperature")
+    if contiguous:
+        for grp in np.unique(scheme.central_type):
+            m = scheme.central_type == grp
+            if keep[m].any():
+                n_kept = scheme.n_neighbours[m & keep]
+                keep |= m & (scheme.n_neighbours >= n_kept.min()) & (scheme.n_neighbours <= n_kept.max())
+    labels = tuple(lab for lab, k in zip(scheme.labels, keep) if k)
+    return SpeciesSelection(labels=labels, max_C=cmax[keep], excluded=C[:, ~keep].sum(axis=1),
+                            threshold=threshold)
+
+
+def reference_species(C, scheme: SpeciesScheme) -> tuple:
+    """One reference label per central type: the species whose *smallest* concentration over the
+    temperatures is largest (an abundant reference keeps the free energies nearly independent and
+    is never empty). ``C`` (n_T, n_species) > 0 somewhere for every group."""
+    C = float_array(C, "C", ndim=2)
+    if C.shape[1] != scheme.n_species:
+        raise ValueError(f"C must have {scheme.n_species} columns, got {C.shape[1]}")
+    cmin = C.min(axis=0)
+    out = []
+    for grp in np.unique(scheme.central_type):
+        idx = np.flatnonzero(scheme.central_type == grp)
+        best = idx[np.argmax(cmin[idx])]
+        if cmin[best] <= 0:
+            raise ValueError(f"no species of central type {grp} is present at every temperature")
+        out.append(scheme.labels[best])
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ConcentrationTrend:
+    r"""Result of :func:`concentration_trend`: per species the apparent enthalpy
+    :math:`\Delta_i = -d\ln C_i/d(1/T)` (ε) with its error and number of points, and ``liquid``
+    (:math:`\Delta_i > 0`: the concentration falls on cooling)."""
+
+    delta: np.ndarray
+    delta_err: np.ndarray
+    n_points: np.ndarray
+    liquid: np.ndarray
+
+
+def concentration_trend(T, C, scheme: SpeciesScheme, C_err=None, n_low: int | None = None) -> ConcentrationTrend:
+    r"""A data-based 'liquid' criterion: does a species' concentration fall on cooling?
+
+    For each species fit :math:`\ln C_i = a_i - \Delta_i/T` over the ``n_low`` lowest temperatures
+    (all by default; weights :math:`\sigma_{\ln C}=\sigma_C/C` if ``C_err`` is given). In the
+    species model (Eq. 7) :math:`d\ln C_i/d(1/T) = -(H_i-\langle H\rangle_g)`, so
+    :math:`\Delta_i>0` means "enthalpy above the group average": the species the paper calls
+    'liquid' — prevalent when hot, rare when cold (§IV). Points with C = 0 are skipped; a species
+    with fewer than two positive points gets NaN and is liquid if it vanishes at the lowest T.
+    ``T`` needs at least two values.
+    """
+    T = float_array(T, "T", ndim=1, positive=True, min_size=2)
+    C = float_array(C, "C", ndim=2)
+    if C.shape != (T.size, scheme.n_species):
+        raise ValueError(f"C must have shape ({T.size}, {scheme.n_species}), got {C.shape}")
+    if np.any(C < 0):
+        raise ValueError("C must be >= 0")
+    if C_err is not None:
+        C_err = float_array(C_err, "C_err", ndim=2)
+        if C_err.shape != C.shape or np.any(C_err < 0):
+            raise ValueError(f"C_err must be >= 0 with shape {C.shape}")
+    if n_low is None:
+        n_low = T.size
+    if isinstance(n_low, bool) or not isinstance(n_low, (int, np.integer)) or not 2 <= n_low <= T.size:
+        raise ValueError(f"n_low must be an integer in [2, {T.size}], got {n_low!r}")
+    rows = np.argsort(T)[:n_low]
+    delta = np.full(scheme.n_species, np.nan)
+    delta_err = np.full(scheme.n_species, np.nan)
+    npts = np.zeros(scheme.n_species, dtype=np.int64)
+    for s in range(scheme.n_species):
+        c = C[rows, s]
+        ok = c > 0
+        npts[s] = ok.sum()
+        if npts[s] < 2:
+            continue
+        sigma = None
+        if C_err is not None:
+            sigma = C_err[rows, s][ok] / c[ok]
+            if np.any(sigma <= 0):
+                sigma = None
+        fit = linear_lsq(np.column_stack([np.ones(npts[s]), -1.0 / T[rows][ok]]), np.log(c[ok]), sigma)
+        delta[s] = fit.coef[1]
+        delta_err[s] = fit.err[1]
+    coldest = rows[np.argmin(T[rows])]
+    vanishes = (C[coldest] == 0) & (C[rows].max(axis=0) > 0)
+    liquid = np.where(np.isfinite(delta), delta > 0, vanishes)
+    return ConcentrationTrend(delta=delta, delta_err=delta_err, n_points=npts, liquid=liquid)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -481,6 +655,14 @@ class TauXiFit:
     tau_inf_err: float
     r2: float
     residuals: np.ndarray
+    cov: np.ndarray | None = None
+    chi2: float = float("nan")
+    dof: int = 0
+
+    @property
+    def chi2_red(self) -> float:
+        """χ²/dof of the fit of ln τ (NaN without degrees of freedom); meaningful with ``tau_err``."""
+        return self.chi2 / self.dof if self.dof > 0 else float("nan")
 
 
 def fit_tau_xi(T, tau, xi, tau_err=None) -> TauXiFit:
@@ -500,7 +682,7 @@ def fit_tau_xi(T, tau, xi, tau_err=None) -> TauXiFit:
     (ln_t, mu), (ln_t_err, mu_err) = fit.coef, fit.err
     t_inf = float(np.exp(ln_t))
     return TauXiFit(mu=float(mu), mu_err=float(mu_err), tau_inf=t_inf, tau_inf_err=float(t_inf * ln_t_err),
-                    r2=fit.r2, residuals=fit.residuals)
+                    r2=fit.r2, residuals=fit.residuals, cov=fit.cov, chi2=fit.chi2, dof=fit.dof)
 
 
 def predict_tau(T, xi, mu: float, tau_inf: float = 1.0) -> np.ndarray:
@@ -510,6 +692,24 @@ def predict_tau(T, xi, mu: float, tau_inf: float = 1.0) -> np.ndarray:
     mu = real_scalar(mu, "mu")
     tau_inf = real_scalar(tau_inf, "tau_inf", positive=True)
     return tau_inf * np.exp(mu * xi / T)
+
+
+def predict_log_tau_err(fit: TauXiFit, T, xi, xi_err=None) -> np.ndarray:
+    r"""One-sigma error of :math:`\ln\tau_\alpha = \ln\tau_\infty + \mu\xi/T` predicted with ``fit``.
+
+    Propagates the covariance of (ln τ∞, μ) and, if given, an error ``xi_err`` of ξ (σ):
+    :math:`\sigma^2 = (1, x)\,\mathrm{cov}\,(1, x)^T + (\mu\,\sigma_\xi/T)^2` with x = ξ/T.
+    """
+    if fit.cov is None:
+        raise ValueError("fit carries no covariance (make it with fit_tau_xi)")
+    T = float_array(T, "T", positive=True)
+    xi = float_array(xi, "xi", positive=True)
+    x = xi / T
+    var = fit.cov[0, 0] + 2 * x * fit.cov[0, 1] + x**2 * fit.cov[1, 1]
+    if xi_err is not None:
+        xe = float_array(xi_err, "xi_err")
+        var = var + (fit.mu * xe / T) ** 2
+    return np.sqrt(var)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -63,6 +63,7 @@ import numpy as np
 
 from scaledyn import __version__
 
+from .._checks import read_json as _read_json
 from ..analysis.isf import self_isf
 from ..analysis.quasi_species import (average_concentrations, binary3d_scheme, hump2d_scheme,
                                       trajectory_concentrations)
@@ -189,15 +190,7 @@ def estimate_tau(model: str, T: float) -> float:
 
 def read_json(path, required=()) -> dict:
     """A JSON object from ``path``; CampaignError naming the file if it is unreadable or lacks keys."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CampaignError(f"{path} is corrupt or unreadable ({exc}); remove it to recompute") from exc
-    missing = [k for k in required if not isinstance(data, dict) or k not in data]
-    if missing:
-        raise CampaignError(f"{path} is corrupt: missing {missing}; remove it to recompute")
-    return data
+    return _read_json(path, required, error=CampaignError, hint="; remove it to recompute")
 
 
 def _json(obj) -> str:
