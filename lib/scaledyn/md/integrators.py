@@ -104,7 +104,7 @@ def kinetic_twice(vel, types, masses):
 
 @njit(cache=True)
 def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image, box,
-              nbr, counts, ref_pos, ref_box, cut2, rlist, stencil, skin, rc_max,
+              nbr, counts, ref_pos, ref_box, cut2, rlist, skin, rc_max,
               u, w, nsteps, dt, ensemble, T0, tau_T, P0, tau_P, bulk_modulus, overlap2, resume_mid_step):
     """Advance ``nsteps`` steps in place (module docstring). Arrays are modified in place.
 
@@ -148,7 +148,7 @@ def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image
         if rebuild:
             wrap(dims, pos, box, image)
             sort_by_cell(dims, box, rlist, pos, vel, force, image, types, tag)
-            need = build(dims, nt, pos, types, box, cut2, rlist, stencil, nbr, counts)
+            need = build(dims, nt, pos, types, box, cut2, rlist, nbr, counts)
             if need > nbr.shape[1]:
                 return OVERFLOW, step, u, w, twok, builds, need
             ref_pos[:, :] = pos

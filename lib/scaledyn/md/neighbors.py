@@ -16,10 +16,12 @@ build time closer than :math:`(r_c + 2\delta_\text{max})/s`, so the list is stil
 :math:`2\delta_\text{max} \le s\,\text{skin} - |1-s|\,r_{c,\max}`. For :math:`s=1` this is the usual
 "rebuild when a particle moved more than skin/2".
 
-Cells: a grid of at least 3 cells of side :math:`\ge r_{c,\max}+\text{skin}` per dimension; the
-3^d-cell stencil then never visits a cell twice. Boxes with fewer cells but still larger than
-:math:`2(r_{c,\max}+\text{skin})` use an O(N^2) search; smaller boxes are rejected (minimum image
-would miss pairs).
+Cells: a grid of at least 3 cells of side :math:`\ge r_\text{list} = r_{c,\max}+\text{skin}` per
+dimension; the 3^d-cell stencil then never visits a cell twice. Boxes with fewer cells but still
+larger than :math:`2 r_\text{list}` use an O(N^2) search; smaller boxes are rejected (minimum image
+would miss pairs). (Half cells searched two deep halve the candidate pairs but measured 2.5x slower
+at N = 4096 in both models: with ~1 particle per cell the gather's short, unpredictable loops cost
+more than the distance tests they save.)
 """
 
 import math
@@ -36,8 +38,7 @@ class NeighborList:
 
     Attributes: ``nbr`` (N, capacity) int32, ``counts`` (N,) int32, ``ref_pos`` (N, d) positions at
     the last build, ``ref_box`` (d,) box at the last build, ``skin``, ``cut2`` (T, T) squared list
-    radii :math:`(r_{c,ij}+\text{skin})^2`, ``rc_max``; ``builds`` counts the builds; ``stencil`` the
-    half stencil of cell offsets.
+    radii :math:`(r_{c,ij}+\text{skin})^2`, ``rc_max``; ``builds`` counts the builds.
     """
 
     def __init__(self, nbr, counts, ref_pos, ref_box, skin, cut2, rc_max, builds=0):
@@ -49,7 +50,6 @@ class NeighborList:
         self.cut2 = cut2
         self.rc_max = float(rc_max)
         self.builds = int(builds)
-        self.stencil = half_stencil(ref_pos.shape[1])
 
     @property
     def capacity(self) -> int:
@@ -105,7 +105,7 @@ def update(nl: NeighborList, pos, types, box, image, vel=None, force=None, tag=N
         sort_by_cell(dims, box, nl.rc_max + nl.skin, pos, vel, force, image, types, tag)
     while True:
         need = build(dims, numba.get_num_threads(), pos, types, box, nl.cut2, nl.rc_max + nl.skin,
-                     nl.stencil, nl.nbr, nl.counts)
+                     nl.nbr, nl.counts)
         if need <= nl.capacity:
             break
         # grow with head-room so that a slowly densifying system does not rebuild every time
@@ -132,21 +132,49 @@ def wrap(dims, pos, box, image):
                 image[i, k] += np.int64(shift)
 
 
-def half_stencil(d: int) -> np.ndarray:
-    """Cell offsets o in {-1,0,1}^d with o > 0 lexicographically (13 in 3D, 4 in 2D), as (k, 3)."""
-    offs = [o for o in np.ndindex(*(3,) * d) if tuple(np.array(o) - 1) > (0,) * d]
-    out = np.zeros((len(offs), 3), np.int64)
-    out[:, :d] = np.array(offs) - 1
-    return out
+@njit(cache=True)
+def _cell_grid(dims, box, rlist):
+    """Cells per dimension (z = 1 in 2D) of side >= rlist, and the stencil depth: 1, or 0 when some
+    dimension has fewer than 3 cells (then all pairs are searched)."""
+    d = len(dims)
+    ncell = np.ones(3, np.int64)
+    reach = 1
+    for k in range(d):
+        ncell[k] = int(box[k] / rlist)
+        if ncell[k] < 3:
+            reach = 0
+    return ncell, reach
 
 
 @njit(cache=True)
-def _cell_grid(dims, box, rlist):
+def half_stencil(dims, box, ncell, reach, rlist):
+    """Cell offsets o in [-K, K]^d with o > 0 lexicographically whose cells can hold a partner.
+
+    An offset is kept when the smallest distance between a point of the home cell and one of cell
+    o, :math:`\\sum_k (\\max(|o_k|-1, 0)\\,a_k)^2` (a_k the cell side), is below rlist^2; the
+    home cell itself (o = 0) is handled separately. Returns an (m, 3) int64 array.
+    """
     d = len(dims)
-    ncell = np.ones(3, np.int64)
-    for k in range(d):
-        ncell[k] = int(box[k] / rlist)
-    return ncell
+    side = 2 * reach + 1
+    out = np.zeros((side**d, 3), np.int64)
+    m = 0
+    for c in range(side**d):
+        o = np.zeros(3, np.int64)
+        rest = c
+        gap2 = 0.0
+        for k in range(d - 1, -1, -1):
+            o[k] = rest % side - reach
+            rest //= side
+            g = max(abs(o[k]) - 1, 0) * box[k] / ncell[k]
+            gap2 += g * g
+        first = 0  # sign of the first non-zero component, scanning from the slowest axis
+        for k in range(d - 1, -1, -1):
+            if first == 0 and o[k] != 0:
+                first = 1 if o[k] > 0 else -1
+        if first > 0 and gap2 < rlist * rlist:
+            out[m] = o
+            m += 1
+    return out[:m]
 
 
 @njit(cache=True)
@@ -167,7 +195,8 @@ def _cell_index(dims, pos, box, ncell):
 
 @njit(cache=True)
 def _counting_sort(cell, ntot):
-    # start[c]..start[c+1] index the particles of cell c in ``order``
+    # start[c]..start[c+1] index the particles of cell c in ``order`` (stable: a sorted input
+    # gives the identity)
     n = cell.shape[0]
     start = np.zeros(ntot + 1, np.int64)
     for i in range(n):
@@ -182,14 +211,21 @@ def _counting_sort(cell, ntot):
     return start, order
 
 
-@njit(parallel=True, cache=True)
+@njit(cache=True)
 def _permute_rows(a, order):
-    # a[:] = a[order] with a parallel gather (Numba's fancy indexing is serial)
-    tmp = np.empty_like(a)
-    for i in prange(a.shape[0]):
-        tmp[i] = a[order[i]]
-    for i in prange(a.shape[0]):
-        a[i] = tmp[i]
+    # a[:] = a[order] for a 2D array, with explicit loops (row views cost more than the copy)
+    tmp = a.copy()
+    for i in range(a.shape[0]):
+        for k in range(a.shape[1]):
+            a[i, k] = tmp[order[i], k]
+
+
+@njit(cache=True)
+def _permute(a, order):
+    # a[:] = a[order] for a 1D array
+    tmp = a.copy()
+    for i in range(a.shape[0]):
+        a[i] = tmp[order[i]]
 
 
 @njit(cache=True)
@@ -197,39 +233,37 @@ def sort_by_cell(dims, box, rlist, pos, vel, force, image, types, tag):
     """Re-order particles by cell (in place) so that neighbours are close in memory.
 
     Done at every list build: the force loop's reads of neighbour positions and its scattered force
-    writes then stay in L1/L2 and each thread's index range is a compact slab of space.
+    writes then stay in L1/L2 and each thread's index range is a compact slab of space. The grid is
+    the one :func:`build` uses, so that build finds the particles already in cell order.
     ``tag[i]`` keeps the original id of the particle now stored at slot i.
     """
-    ncell = _cell_grid(dims, box, rlist)
+    ncell, _ = _cell_grid(dims, box, rlist)
     _, order = _counting_sort(_cell_index(dims, pos, box, ncell), ncell[0] * ncell[1] * ncell[2])
     _permute_rows(pos, order)
     _permute_rows(vel, order)
     _permute_rows(force, order)
     _permute_rows(image, order)
-    _permute_rows(types, order)
-    _permute_rows(tag, order)
+    _permute(types, order)
+    _permute(tag, order)
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
-def build(dims, nt, pos, types, box, cut2, rlist, stencil, nbr, counts):
+def build(dims, nt, pos, types, box, cut2, rlist, nbr, counts):
     """Fill ``nbr``/``counts`` for positions inside the box; return the largest row needed.
 
-    Particles are bucketed by cell (cell-ordered copies ``spos``: sequential memory). For each cell
-    the candidates — the cell's own particles followed by those of its half ``stencil``
-    (:func:`half_stencil`) — are gathered once into a contiguous buffer; the particle at position p
-    of its cell then scans the buffer from p+1 on, which takes each pair exactly once with no
-    per-candidate index test. Candidates are appended branch-free (always written, counted only if
-    within range). Every particle holds about half of its neighbours, so equal index ranges per
-    thread are balanced. Rows longer than the capacity are truncated and the return value tells the
-    caller to grow the list and call again (see :func:`update`).
+    Particles are bucketed by cell (:func:`_cell_grid`; cell-ordered copies ``spos``: sequential
+    memory). For each cell the candidates — the cell's own particles followed by those of its half
+    stencil (:func:`half_stencil`) — are gathered once into a contiguous buffer, shifted by the
+    box period where the stencil wraps around, so that the distance scan needs no minimum image.
+    The particle at position p of its cell then scans the buffer from p+1 on, which takes each pair
+    exactly once with no per-candidate index test. Candidates are appended branch-free (always
+    written, counted only if within range). Every particle holds about half of its neighbours, so
+    equal index ranges per thread are balanced. Rows longer than the capacity are truncated and the
+    return value tells the caller to grow the list and call again (see :func:`update`).
     """
     n = pos.shape[0]
     d = len(dims)
-    ncell = _cell_grid(dims, box, rlist)
-    use_cells = True
-    for k in range(d):
-        if ncell[k] < 3:
-            use_cells = False
+    ncell, reach = _cell_grid(dims, box, rlist)
     inv = np.empty(d)
     for k in range(d):
         inv[k] = 1.0 / box[k]
@@ -242,39 +276,28 @@ def build(dims, nt, pos, types, box, cut2, rlist, stencil, nbr, counts):
         for k in range(d):
             spos[s, k] = pos[order[s], k]
         stypes[s] = types[order[s]]
-    if not use_cells:
+    if reach == 0:
         return _build_all_pairs(dims, nt, spos, stypes, order, box, inv, cut2, nbr, counts)
-    # neighbour cells of every cell and the size of each cell's candidate buffer
-    nst = stencil.shape[0]
-    adj = np.empty((ntot, nst), np.int64)
-    maxcand = 0
+    stencil = half_stencil(dims, box, ncell, reach, rlist)
+    occ = 0
     for c in range(ntot):
-        cx = c % ncell[0]
-        cy = (c // ncell[0]) % ncell[1]
-        cz = c // (ncell[0] * ncell[1])
-        ncand = start[c + 1] - start[c]
-        for o in range(nst):
-            x = (cx + stencil[o, 0]) % ncell[0]
-            y = (cy + stencil[o, 1]) % ncell[1]
-            z = (cz + stencil[o, 2]) % ncell[2]
-            cc = (z * ncell[1] + y) * ncell[0] + x
-            adj[c, o] = cc
-            ncand += start[cc + 1] - start[cc]
-        maxcand = max(maxcand, ncand)
+        occ = max(occ, start[c + 1] - start[c])
+    maxcand = occ * (stencil.shape[0] + 1)
     need_t = np.zeros(nt, np.int64)
     for t in prange(nt):
         # this thread owns the cells whose first slot lies in its slot range
         c0 = np.searchsorted(start[:ntot], t * n // nt)
         c1 = np.searchsorted(start[:ntot], (t + 1) * n // nt)
-        need_t[t] = _build_cells(dims, c0, c1, spos, stypes, order, start, adj, box, inv, cut2,
-                                 maxcand, nbr, counts)
+        need_t[t] = _build_cells(dims, c0, c1, spos, stypes, order, start, ncell, stencil, reach, box,
+                                 cut2, maxcand, nbr, counts)
     return need_t.max()
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def _build_cells(dims, c0, c1, spos, stypes, order, start, adj, box, inv, cut2, maxcand, nbr, counts):
-    # cells c0..c1-1: gather candidates (structure of arrays), then per particle a vectorisable
-    # distance pass over the contiguous buffer and a compaction pass
+def _build_cells(dims, c0, c1, spos, stypes, order, start, ncell, stencil, reach, box, cut2, maxcand, nbr,
+                 counts):
+    # cells c0..c1-1: gather candidates (structure of arrays, periodic images pre-shifted), then
+    # per particle a vectorisable distance pass over the contiguous buffer and a compaction pass
     d = len(dims)
     cap = nbr.shape[1]
     ntypes = cut2.shape[0]
@@ -282,17 +305,34 @@ def _build_cells(dims, c0, c1, spos, stypes, order, start, adj, box, inv, cut2, 
     ccut = np.empty((ntypes, maxcand))
     cidx = np.empty(maxcand, np.int64)
     close = np.empty(maxcand, np.bool_)
+    # per axis, cell index and periodic shift of home + offset (home + offset + reach indexes the
+    # table): table look-ups instead of integer divisions in the gather loop
+    wrapped = np.zeros((3, ncell.max() + 2 * reach), np.int64)
+    shifted = np.zeros((3, ncell.max() + 2 * reach))
+    for k in range(d):
+        for h in range(-reach, ncell[k] + reach):
+            wrapped[k, h + reach] = h % ncell[k]
+            shifted[k, h + reach] = box[k] * ((h - h % ncell[k]) // ncell[k])
+    home = np.zeros(3, np.int64)
+    shift = np.zeros(3)
     need = 0
     for c in range(c0, c1):
         own = start[c + 1] - start[c]
         if own == 0:
             continue
+        home[0] = c % ncell[0]
+        home[1] = (c // ncell[0]) % ncell[1]
+        home[2] = c // (ncell[0] * ncell[1])
         m = 0
-        for o in range(-1, adj.shape[1]):
-            cc = c if o < 0 else adj[c, o]
-            for s in range(start[cc], start[cc + 1]):
+        for o in range(-1, stencil.shape[0]):
+            cn = 0
+            for k in range(d - 1, -1, -1):
+                h = home[k] + reach + (0 if o < 0 else stencil[o, k])
+                cn = cn * ncell[k] + wrapped[k, h]
+                shift[k] = shifted[k, h]
+            for s in range(start[cn], start[cn + 1]):
                 for a in range(d):
-                    cpos[a, m] = spos[s, a]
+                    cpos[a, m] = spos[s, a] + shift[a]
                 for t in range(ntypes):
                     ccut[t, m] = cut2[t, stypes[s]]
                 cidx[m] = order[s]
@@ -303,7 +343,6 @@ def _build_cells(dims, c0, c1, spos, stypes, order, start, adj, box, inv, cut2, 
                 r2 = 0.0
                 for a in range(d):
                     x = cpos[a, p] - cpos[a, q]
-                    x -= box[a] * np.rint(x * inv[a])
                     r2 += x * x
                 close[q] = r2 < ccut[ti, q]
             i = cidx[p]

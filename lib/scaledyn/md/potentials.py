@@ -209,13 +209,14 @@ def forces_energy_virial(dims, nt, kind, params, pos, types, box, nbr, counts, f
     kind reads ``params[0, 0]`` only (one particle type).
 
     Each of the ``nt`` threads accumulates into its own force buffer (Newton's third law writes to
-    ``j`` anywhere), then the buffers are summed. Callers pass ``nt = numba.get_num_threads()`` read
+    ``j`` anywhere; thread 0's buffer is ``forces`` itself, so one thread needs no extra pass), then
+    the buffers are summed in thread order. Callers pass ``nt = numba.get_num_threads()`` read
     at every call: a fixed buffer count would silently pin the loop to fewer threads. (Calling
     ``get_num_threads`` inside the kernel would work too, but makes Numba refuse to cache it.)
     """
     n = pos.shape[0]
     d = len(dims)
-    buf = np.empty((nt, n, d))
+    buf = np.empty((nt - 1, n, d))  # thread 0 accumulates straight into ``forces``
     e_t = np.zeros(nt)
     w_t = np.zeros(nt)
     r2min_t = np.full(nt, np.inf)
@@ -223,13 +224,15 @@ def forces_energy_virial(dims, nt, kind, params, pos, types, box, nbr, counts, f
     for k in range(d):
         inv[k] = 1.0 / box[k]
     for t in prange(nt):
-        buf[t] = 0.0
+        out = forces if t == 0 else buf[t - 1]
+        out[:] = 0.0
         e_t[t], w_t[t], r2min_t[t] = _forces_chunk(dims, t * n // nt, (t + 1) * n // nt, kind, params, pos,
-                                                   types, box, inv, nbr, counts, buf[t], 64)
-    for i in prange(n):
-        for k in range(d):
-            s = 0.0
-            for t in range(nt):
-                s += buf[t, i, k]
-            forces[i, k] = s
+                                                   types, box, inv, nbr, counts, out, 64)
+    if nt > 1:
+        for i in prange(n):
+            for k in range(d):
+                s = forces[i, k]
+                for t in range(nt - 1):
+                    s += buf[t, i, k]
+                forces[i, k] = s
     return e_t.sum(), w_t.sum(), r2min_t.min()

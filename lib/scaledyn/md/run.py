@@ -223,7 +223,7 @@ def _advance(state, model, dims, masses, nsteps, code, T0, P0, overlap2):
         status, done, u, w, _, builds, need = it.run_steps(
             dims, numba.get_num_threads(), model.kind, model.params, state.pos, state.vel, state.force, state.types, state.tag, masses,
             state.image, state.box, nl.nbr, nl.counts, nl.ref_pos, nl.ref_box, nl.cut2,
-            nl.rc_max + nl.skin, nl.stencil, nl.skin, nl.rc_max, state.potential_energy, state.virial, nsteps, model.dt, code, T0, model.tau_T, P0,
+            nl.rc_max + nl.skin, nl.skin, nl.rc_max, state.potential_energy, state.virial, nsteps, model.dt, code, T0, model.tau_T, P0,
             model.tau_P, model.bulk_modulus, overlap2, resume)
         nl.builds += builds
         state.step += done
