@@ -239,3 +239,167 @@ def test_average_concentrations_blocks():
     s = rng.normal(0.3, 0.01, (1000, 2))
     mean, err = qs.average_concentrations(s, n_blocks=20)
     assert np.allclose(mean, s.mean(axis=0)) and np.all(np.abs(err / (0.01 / np.sqrt(1000)) - 1) < 0.5)
+
+
+# --------------------------------------------------------------------------------------------------
+# Data-driven species choice, the one-call fit, parameter draws and τα prediction errors
+# --------------------------------------------------------------------------------------------------
+WIDE_BIN = qs.binary3d_scheme(small=(0, 18), large=(0, 24))
+
+
+def test_select_species_threshold_contiguity_and_excluded():
+    C = np.zeros((3, WIDE_BIN.n_species))
+    C[:, WIDE_BIN.index("s9")] = [0.20, 0.25, 0.30]
+    C[:, WIDE_BIN.index("s11")] = [0.30, 0.25, 0.196]
+    C[:, WIDE_BIN.index("s10")] = [0.001, 0.002, 0.001]      # below threshold but inside the kept range
+    C[:, WIDE_BIN.index("s13")] = [0.004, 0.003, 0.003]      # below threshold everywhere, outside
+    C[:, WIDE_BIN.index("l14")] = [0.5, 0.5, 0.5]
+    sel = qs.select_species(C, WIDE_BIN, threshold=0.005)
+    assert sel.labels == ("s9", "s10", "s11", "l14")
+    assert np.allclose(sel.excluded, [0.004, 0.003, 0.003])
+    assert np.allclose(sel.max_C, [0.30, 0.002, 0.30, 0.5])
+    loose = qs.select_species(C, WIDE_BIN, threshold=0.005, contiguous=False)
+    assert loose.labels == ("s9", "s11", "l14")
+    assert np.allclose(loose.excluded, [0.005, 0.005, 0.004])
+    with pytest.raises(ValueError, match="threshold"):
+        qs.select_species(C, WIDE_BIN, threshold=0.9)
+    with pytest.raises(ValueError, match="columns"):
+        qs.select_species(C[:, :5], WIDE_BIN)
+
+
+def test_reference_species_is_the_most_abundant_everywhere():
+    p = qs.paper_hump_table()
+    C = qs.model_concentrations(np.linspace(0.1, 0.5, 5), p["H"], p["g"], HUMP)
+    assert qs.reference_species(C, HUMP) == ("4",)
+    H, g = binary_truth()
+    Cb = qs.model_concentrations([0.4, 0.6], H, g, BIN)
+    refs = qs.reference_species(Cb, BIN)
+    assert refs[0].startswith("s") and refs[1].startswith("l")
+    Cb[:, BIN.central_type == 1] = 0.0
+    with pytest.raises(ValueError, match="central type 1"):
+        qs.reference_species(Cb, BIN)
+
+
+def test_concentration_trend_recovers_activation_enthalpies():
+    T = np.linspace(0.2, 0.6, 7)
+    delta = np.array([0.3, -0.1, 0.0001, 0.8, -0.5])
+    C = 0.1 * np.exp(-delta[None, :] / T[:, None])
+    tr = qs.concentration_trend(T, C, HUMP)
+    assert np.allclose(tr.delta, delta, atol=1e-10)
+    assert tr.liquid.tolist() == [True, False, True, True, False]
+    # only the two coldest points: same answer for an exact Arrhenius law
+    assert np.allclose(qs.concentration_trend(T, C, HUMP, n_low=2).delta, delta, atol=1e-9)
+    # a species that vanishes at the coldest temperature is liquid even without a fit
+    C2 = C.copy()
+    C2[:, 1] = 0.0
+    C2[-1, 1] = 0.01
+    tr2 = qs.concentration_trend(T, C2, HUMP)
+    assert np.isnan(tr2.delta[1]) and tr2.liquid[1]
+    with pytest.raises(ValueError, match="n_low"):
+        qs.concentration_trend(T, C, HUMP, n_low=1)
+    with pytest.raises(ValueError, match="C must be"):
+        qs.concentration_trend(T, -C, HUMP)
+
+
+def test_concentration_trend_is_enthalpy_above_group_average():
+    """In the species model d ln C_i / d(1/T) = -(H_i - <H>): a narrow window measures that."""
+    p = qs.paper_hump_table()
+    T0 = 0.2
+    T = np.array([T0 * 0.999, T0 * 1.001])
+    C = qs.model_concentrations(T, p["H"], p["g"], HUMP)
+    C0 = qs.model_concentrations([T0], p["H"], p["g"], HUMP)[0]
+    tr = qs.concentration_trend(T, C, HUMP)
+    assert np.allclose(tr.delta, p["H"] - C0 @ p["H"], atol=1e-5)
+    assert sorted(np.array(HUMP.labels)[tr.liquid]) == ["2", "5", "6"]     # the paper's liquid set
+
+
+def test_fit_species_round_trip_and_chi2():
+    p = qs.paper_hump_table()
+    T = np.linspace(0.12, 0.5, 8)
+    C = qs.model_concentrations(T, p["H"], p["g"], HUMP)
+    ref, F, F_err, fit = qs.fit_species(T, C, HUMP, reference=("2",))
+    assert ref == ("2",) and F_err is None
+    assert np.allclose(fit.H, p["H"], atol=1e-10) and np.allclose(fit.g, p["g"])
+    # default reference: the abundant species 4; noisy multinomial data give chi2/dof of order one
+    rng = np.random.default_rng(9)
+    n = 400_000
+    chis = []
+    for _ in range(20):
+        Cm = np.array([rng.multinomial(n, c) for c in C]) / n
+        Ce = np.sqrt(Cm * (1 - Cm) / n)
+        ref, F, F_err, fit = qs.fit_species(T, Cm, HUMP, Ce)
+        assert ref == ("4",)
+        chis.append(np.nanmean(fit.chi2_red))
+    assert 0.6 < np.mean(chis) < 1.5
+    # curved free energies: chi2/dof >> 1
+    bend = np.exp(-(30 * (T - 0.3) ** 2)[:, None] * np.array([0, 0.5, 0, 0.5, 1.0]))
+    Cb = C * bend
+    Cb /= Cb.sum(axis=1, keepdims=True)
+    Ceb = np.sqrt(Cb * (1 - Cb) / n)
+    fit_b = qs.fit_species(T, Cb, HUMP, Ceb)[3]
+    assert np.nanmax(fit_b.chi2_red) > 50
+
+
+def test_fit_species_skips_unobserved_points():
+    p = qs.paper_hump_table()
+    T = np.linspace(0.12, 0.5, 6)
+    C = qs.model_concentrations(T, p["H"], p["g"], HUMP)
+    Ce = 1e-3 * np.ones_like(C)
+    C[0, 0], Ce[0, 0] = 0.0, 0.0                     # species 2 never seen at the coldest point
+    ref, F, F_err, fit = qs.fit_species(T, C, HUMP, Ce, reference=("4",))
+    assert np.isnan(F_err[0, 0]) and fit.n_points[0] == T.size - 1
+    assert np.isfinite(fit.H[0])
+
+
+def test_species_fit_sample_statistics():
+    p = qs.paper_hump_table()
+    T = np.linspace(0.12, 0.5, 8)
+    C = qs.model_concentrations(T, p["H"], p["g"], HUMP)
+    rng = np.random.default_rng(4)
+    n = 200_000
+    Cm = np.array([rng.multinomial(n, c) for c in C]) / n
+    fit = qs.fit_species(T, Cm, HUMP, np.sqrt(Cm * (1 - Cm) / n), reference=("2",))[3]
+    H, g = fit.sample(20_000, rng=1)
+    assert H.shape == (20_000, 5) and np.all(g > 0)
+    assert np.allclose(H.mean(axis=0), fit.H, atol=4 * fit.H_err.max() / np.sqrt(20_000) + 1e-12)
+    assert np.allclose(H.std(axis=0), fit.H_err, rtol=0.05, atol=1e-12)
+    assert np.allclose(np.log(g).std(axis=0), fit.ln_g_err, rtol=0.05, atol=1e-12)
+    k = 1
+    corr = np.corrcoef(H[:, k], np.log(g[:, k]))[0, 1]
+    assert corr == pytest.approx(fit.cov_H_lng[k] / (fit.H_err[k] * fit.ln_g_err[k]), abs=0.03)
+    bad = qs.SpeciesFit(**{**fit.__dict__, "H": np.full(5, np.nan)})
+    with pytest.raises(ValueError, match="NaN"):
+        bad.sample(3)
+    with pytest.raises(ValueError, match="positive"):
+        fit.sample(0)
+
+
+def test_predict_log_tau_err_matches_monte_carlo():
+    rng = np.random.default_rng(12)
+    T = np.linspace(0.32, 1.0, 10)
+    xi = 1.2 + 0.3 / T
+    tau = qs.predict_tau(T, xi, mu=0.4, tau_inf=0.7)
+    rel = 0.05
+    T_new, xi_new = 0.28, 1.2 + 0.3 / 0.28
+    preds, errs = [], []
+    for _ in range(2000):
+        noisy = tau * np.exp(rng.normal(0, rel, T.size))
+        fit = qs.fit_tau_xi(T, noisy, xi, tau_err=rel * noisy)
+        preds.append(np.log(qs.predict_tau(T_new, xi_new, fit.mu, fit.tau_inf)))
+        errs.append(qs.predict_log_tau_err(fit, T_new, xi_new))
+    assert np.std(preds) == pytest.approx(np.mean(errs), rel=0.1)
+    assert fit.cov.shape == (2, 2) and fit.dof == T.size - 2 and 0.1 < fit.chi2_red < 5
+    # an error of ξ adds in quadrature
+    e0 = qs.predict_log_tau_err(fit, T_new, xi_new)
+    e1 = qs.predict_log_tau_err(fit, T_new, xi_new, xi_err=0.1)
+    assert e1 ** 2 == pytest.approx(e0 ** 2 + (fit.mu * 0.1 / T_new) ** 2)
+    # a poor fit inflates the prediction error by sqrt(chi2/dof), never deflates it
+    bad = qs.fit_tau_xi(T, tau * np.exp(0.3 * np.sin(7 * T)), xi, tau_err=0.01 * tau)
+    assert bad.chi2_red > 10
+    assert qs.predict_log_tau_err(bad, T_new, xi_new, scale_by_chi2=True) == pytest.approx(
+        np.sqrt(bad.chi2_red) * qs.predict_log_tau_err(bad, T_new, xi_new))
+    good = qs.fit_tau_xi(T, tau, xi, tau_err=0.01 * tau)
+    assert qs.predict_log_tau_err(good, T_new, xi_new, scale_by_chi2=True) == pytest.approx(
+        qs.predict_log_tau_err(good, T_new, xi_new))
+    with pytest.raises(ValueError, match="covariance"):
+        qs.predict_log_tau_err(qs.TauXiFit(0.4, 0.0, 1.0, 0.0, 1.0, np.zeros(2)), T_new, xi_new)

@@ -125,3 +125,40 @@ def test_bad_input():
         th.compare_up_to_constant([1.0], [2.0])
     with pytest.raises(ValueError, match="species"):
         th.mean_species_value(np.ones((2, 5)), np.ones(4))
+
+
+def test_particle_energies_sum_to_the_total_and_split_pairs():
+    from scaledyn.md import models
+    from scaledyn.md.reference import energy, pair_energy
+
+    m = models.hump2d()
+    u = lambda ti, tj, r: pair_energy(m.kind, m.params, ti, tj, r)  # noqa: E731
+    rng = np.random.default_rng(3)
+    box = np.array([9.0, 8.0])
+    side = np.stack(np.meshgrid(np.arange(8) * 1.1, np.arange(7) * 1.1), -1).reshape(-1, 2)
+    pos = side + rng.normal(0, 0.05, side.shape)
+    types = np.zeros(len(pos), dtype=np.int64)
+    rc = float(np.sqrt(m.params[0, 0, 2]))
+    e = th.particle_energies(pos, box, u, rc)
+    assert e.sum() == pytest.approx(energy(m.kind, m.params, pos, types, box), rel=1e-12)
+    # two particles: each carries half of the pair energy, across the periodic boundary too
+    two = np.array([[0.2, 1.0], [8.9, 1.0]])
+    e2 = th.particle_energies(two, box, u, rc)
+    assert np.allclose(e2, 0.5 * u(0, 0, np.array(0.3)))
+    with pytest.raises(TypeError, match="callable"):
+        th.particle_energies(pos, box, 3.0, rc)
+    with pytest.raises(ValueError, match="box"):
+        th.particle_energies(pos, np.ones(3), u, rc)
+    with pytest.raises(ValueError, match="cutoff"):
+        th.particle_energies(pos, box, u, 4.5)
+
+
+def test_species_mean():
+    v = np.array([1.0, 3.0, 10.0, 5.0, 7.0])
+    s = np.array([0, 0, -1, 2, 2])
+    mean, err, count = th.species_mean(v, s, 3)
+    assert np.allclose(mean[[0, 2]], [2.0, 6.0]) and np.isnan(mean[1])
+    assert count.tolist() == [2, 0, 2]
+    assert err[0] == pytest.approx(np.sqrt(2.0) / np.sqrt(2))
+    with pytest.raises(ValueError, match="species"):
+        th.species_mean(v, s[:3], 3)

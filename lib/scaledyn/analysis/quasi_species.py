@@ -25,6 +25,15 @@ Because every group is normalised separately, the free energies are fixed only u
 per group** (one reference species per central type). The liquid concentration
 :math:`C_\mathrm{liq}=\sum_{i\in\mathrm{liq}} C_i` defines :math:`\xi=(\rho C_\mathrm{liq})^{-1/d}`
 (Eqs. 11, 13) and :math:`\tau_\alpha=\tau_\infty e^{\mu\xi/T}` (Eq. 12 with a fitted prefactor).
+
+**Choices made from data.** The paper's species lists need not fit another state point (our binary
+mixture has more neighbours per particle), so the choices can be measured: :func:`select_species`
+applies the paper's rule (keep what reaches 0.5 % somewhere), :func:`reference_species` picks an
+abundant reference per central type, :func:`concentration_trend` calls "liquid" the species whose
+concentration falls on cooling (apparent enthalpy above the group average), and :func:`fit_species`
+does inversion and straight-line fits in one call, with a reduced χ² per species as the test of
+linearity. :meth:`SpeciesFit.sample` and :func:`predict_log_tau_err` carry the fit errors into
+extrapolations.
 """
 
 from __future__ import annotations
@@ -694,18 +703,21 @@ def predict_tau(T, xi, mu: float, tau_inf: float = 1.0) -> np.ndarray:
     return tau_inf * np.exp(mu * xi / T)
 
 
-def predict_log_tau_err(fit: TauXiFit, T, xi, xi_err=None) -> np.ndarray:
+def predict_log_tau_err(fit: TauXiFit, T, xi, xi_err=None, scale_by_chi2: bool = False) -> np.ndarray:
     r"""One-sigma error of :math:`\ln\tau_\alpha = \ln\tau_\infty + \mu\xi/T` predicted with ``fit``.
 
     Propagates the covariance of (ln τ∞, μ) and, if given, an error ``xi_err`` of ξ (σ):
     :math:`\sigma^2 = (1, x)\,\mathrm{cov}\,(1, x)^T + (\mu\,\sigma_\xi/T)^2` with x = ξ/T.
+    With ``scale_by_chi2`` the covariance is first multiplied by max(1, χ²/dof) (the Birge ratio),
+    so that a fit that is poor within its error bars does not give over-confident predictions.
     """
     if fit.cov is None:
         raise ValueError("fit carries no covariance (make it with fit_tau_xi)")
     T = float_array(T, "T", positive=True)
     xi = float_array(xi, "xi", positive=True)
     x = xi / T
-    var = fit.cov[0, 0] + 2 * x * fit.cov[0, 1] + x**2 * fit.cov[1, 1]
+    cov = fit.cov * (max(1.0, fit.chi2_red) if scale_by_chi2 and np.isfinite(fit.chi2_red) else 1.0)
+    var = cov[0, 0] + 2 * x * cov[0, 1] + x**2 * cov[1, 1]
     if xi_err is not None:
         xe = float_array(xi_err, "xi_err")
         var = var + (fit.mu * xe / T) ** 2

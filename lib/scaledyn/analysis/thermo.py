@@ -32,7 +32,7 @@ __all__ = [
     "model_enthalpy", "model_heat_capacity",
     "system_enthalpy", "OffsetComparison", "compare_up_to_constant",
     "hump_model_energy", "hump_model_heat_capacity", "BondEnergyFit", "fit_bond_energy",
-    "heat_capacity_fd",
+    "heat_capacity_fd", "particle_energies", "species_mean",
 ]
 
 
@@ -205,3 +205,61 @@ def heat_capacity_fd(T, U, U_err=None):
         err[0] = np.hypot(U_err[1], U_err[0]) / (T[1] - T[0])
         err[-1] = np.hypot(U_err[-1], U_err[-2]) / (T[-1] - T[-2])
     return C, err
+
+
+def particle_energies(positions, box, pair_energy, cutoff: float, types=None) -> np.ndarray:
+    r"""Potential energy of each particle, :math:`e_p=\tfrac12\sum_{j\ne p}U(r_{pj})` (ε), so that
+    :math:`\sum_p e_p` is the total potential energy.
+
+    ``positions`` (N, d) and ``box`` (d,) in σ (periodic, minimum image); ``pair_energy(ti, tj, r)``
+    returns U(r) in ε for arrays of types and distances, e.g.
+    ``lambda ti, tj, r: scaledyn.md.reference.pair_energy(model.kind, model.params, ti, tj, r)``;
+    ``cutoff`` (σ) the range of the potential (pairs farther apart are not visited; it must be below
+    half the smallest box side); ``types`` (N,) integers (default all 0). Pairs are found with a
+    periodic k-d tree (:class:`scipy.spatial.cKDTree`).
+    """
+    from scipy.spatial import cKDTree
+
+    pos = float_array(positions, "positions", ndim=2)
+    box = float_array(box, "box", ndim=1, positive=True)
+    if box.size != pos.shape[1]:
+        raise ValueError(f"box must have {pos.shape[1]} entries, got {box.size}")
+    if not callable(pair_energy):
+        raise TypeError("pair_energy must be callable as pair_energy(ti, tj, r)")
+    cutoff = real_scalar(cutoff, "cutoff", positive=True)
+    if cutoff >= 0.5 * box.min():
+        raise ValueError(f"cutoff must be below half the smallest box side ({0.5 * box.min():.4g}), got {cutoff}")
+    n = pos.shape[0]
+    types = np.zeros(n, dtype=np.int64) if types is None else np.asarray(types)
+    if types.shape != (n,) or not np.issubdtype(types.dtype, np.integer):
+        raise ValueError(f"types must be {n} integers")
+    wrapped = np.mod(pos, box)
+    wrapped[wrapped >= box] = 0.0                                   # np.mod may round up to the box
+    pairs = cKDTree(wrapped, boxsize=box).query_pairs(cutoff, output_type="ndarray")
+    i, j = pairs[:, 0], pairs[:, 1]
+    dx = pos[i] - pos[j]
+    dx -= box * np.rint(dx / box)
+    u = np.asarray(pair_energy(types[i], types[j], np.sqrt(np.sum(dx**2, axis=1))), dtype=float)
+    e = np.zeros(n)
+    np.add.at(e, i, 0.5 * u)
+    np.add.at(e, j, 0.5 * u)
+    return e
+
+
+def species_mean(values, species, n_species: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean of a per-particle quantity over the particles of each species, its standard error and
+    the number of particles: ``species`` (N,) holds the species index of each particle (−1 or any
+    value outside 0…n_species−1 = not a species). Species with < 2 particles get NaN errors."""
+    v = float_array(values, "values", ndim=1)
+    s = np.asarray(species)
+    if s.shape != v.shape or not np.issubdtype(s.dtype, np.integer):
+        raise ValueError("species must be integers with the shape of values")
+    mean, err, count = np.full(n_species, np.nan), np.full(n_species, np.nan), np.zeros(n_species, dtype=np.int64)
+    for k in range(n_species):
+        x = v[s == k]
+        count[k] = x.size
+        if x.size:
+            mean[k] = x.mean()
+        if x.size > 1:
+            err[k] = x.std(ddof=1) / np.sqrt(x.size)
+    return mean, err, count
