@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from scaledyn.analysis.campaign_data import load_campaign, recorded_scheme
+from scaledyn.analysis.campaign_data import load_campaign, recorded_scheme, try_load_campaign
 from scaledyn.analysis.isf import ISFResult
 from scaledyn.analysis.quasi_species import hump2d_scheme
 
@@ -89,3 +89,14 @@ def test_corrupt_point_files_are_named(tmp_path):
         d.config(0.5)
     with pytest.raises(ValueError, match="species.csv"):
         d.species_samples(0.5)
+
+
+def test_concentrations_and_try_load(tmp_path):
+    write_point(tmp_path, 0.5, 1.0)
+    write_point(tmp_path, 0.3, 2.0)
+    d, reason = try_load_campaign("hump2d", tmp_path)
+    assert reason is None and d.columns(["3", "5"]) == [3, 5]
+    C, C_err = d.concentrations(["3", "5"], rows=d.T > 0.4)
+    assert C.shape == C_err.shape == (1, 2) and np.allclose(C, 1 / 11)
+    d, reason = try_load_campaign("binary3d", tmp_path)
+    assert d is None and "expected 'binary3d'" in reason

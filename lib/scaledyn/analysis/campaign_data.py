@@ -18,7 +18,7 @@ from .._checks import read_json
 from .isf import ISFResult, read_isf
 from .quasi_species import SpeciesScheme, binary3d_scheme, hump2d_scheme
 
-__all__ = ["CampaignData", "load_campaign", "recorded_scheme"]
+__all__ = ["CampaignData", "load_campaign", "try_load_campaign", "recorded_scheme"]
 
 _REQUIRED = ("model", "T", "n", "dim", "density", "U", "E", "K", "P", "tau_alpha", "species", "evidence")
 _THERMO = ("density", "U", "E", "K", "P")
@@ -88,6 +88,17 @@ class CampaignData:
     def scheme(self) -> SpeciesScheme:
         """The recorded species scheme (select the paper's set with :meth:`SpeciesScheme.subset`)."""
         return recorded_scheme(self.model, self.labels)
+
+    def columns(self, labels) -> list:
+        """Column indices in ``C``/``C_err`` of the recorded species ``labels``."""
+        return [self.scheme.index(lab) for lab in labels]
+
+    def concentrations(self, labels, rows=None) -> tuple[np.ndarray, np.ndarray]:
+        """``(C, C_err)`` of the species ``labels`` (n_points × len(labels)); ``rows`` an optional
+        selection of state points (index array or boolean mask)."""
+        idx = self.columns(labels)
+        rows = slice(None) if rows is None else rows
+        return self.C[rows][:, idx], self.C_err[rows][:, idx]
 
     def _index(self, T) -> int:
         i = np.flatnonzero(np.isclose(self.T, float(T), rtol=0, atol=1e-9))
@@ -166,3 +177,16 @@ def load_campaign(folder, *, model: str | None = None) -> CampaignData:
         production_over_tau=col(lambda r: r.get("times", {}).get("production_over_tau") or np.nan),
         folders=folders,
     )
+
+
+def try_load_campaign(model: str, folder=None) -> tuple[CampaignData | None, str | None]:
+    """``(data, None)``, or ``(None, reason)`` if the campaign of ``model`` (default folder
+    ``data/md/<model>``) cannot be loaded — for chapters that degrade gracefully without data. The
+    reason names the folder relative to the repository."""
+    from .. import data_path
+
+    folder = data_path("md", model) if folder is None else Path(folder)
+    try:
+        return load_campaign(folder, model=model), None
+    except (FileNotFoundError, ValueError) as exc:
+        return None, str(exc).replace(str(data_path("md")), "data/md")

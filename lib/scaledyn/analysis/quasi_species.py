@@ -97,10 +97,10 @@ class SpeciesScheme:
         idx = np.array([self.index(lab) for lab in labels], dtype=int)
         if idx.size == 0 or np.unique(idx).size != idx.size:
             raise ValueError(f"labels must be distinct species of {self.name}, got {labels!r}")
-        liq = self.liquid[idx] if liquid is None else np.array([lab in set(liquid) for lab in labels])
-        if liquid is not None:
-            for lab in liquid:
-                self.index(lab)
+        if liquid is None:
+            liq = self.liquid[idx]
+        else:
+            liq = np.isin(idx, [self.index(lab) for lab in liquid])
         return SpeciesScheme(name=self.name, dim=self.dim, cutoff=self.cutoff.copy(),
                              central_type=self.central_type[idx].copy(),
                              n_neighbours=self.n_neighbours[idx].copy(), fractions=self.fractions.copy(),

@@ -10,8 +10,6 @@ scattering function is conventionally measured near it. Units: k in σ⁻¹ for 
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
 from .._checks import float_array, real_scalar
@@ -22,11 +20,11 @@ __all__ = ["structure_factor", "first_peak"]
 def _lattice_vectors(box: np.ndarray, k_max: float) -> np.ndarray:
     """All k = 2π n / L with 0 < |k| ≤ k_max, one of each ±k pair (S(k) = S(−k))."""
     n_max = np.floor(k_max * box / (2 * np.pi)).astype(int)
-    axes = [np.arange(-m, m + 1) for m in n_max]
-    n = np.array(list(itertools.product(*axes)), dtype=float)
+    grids = np.meshgrid(*[np.arange(-m, m + 1) for m in n_max], indexing="ij")
+    n = np.stack([g.ravel() for g in grids], axis=1)
     k = n * (2 * np.pi / box)
     kk = np.linalg.norm(k, axis=1)
-    first_nonzero = np.array([row[np.flatnonzero(row)[0]] if row.any() else 0 for row in n])
+    first_nonzero = n[np.arange(len(n)), np.argmax(n != 0, axis=1)]   # 0 only for n = 0
     keep = (kk > 0) & (kk <= k_max) & (first_nonzero > 0)
     return k[keep]
 
