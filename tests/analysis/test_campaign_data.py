@@ -5,18 +5,18 @@ import json
 import numpy as np
 import pytest
 
-from scaledyn.analysis.campaign_data import load_campaign, recorded_scheme, try_load_campaign
+from scaledyn.analysis.campaign_data import combine, load_campaign, recorded_scheme, try_load_campaign
 from scaledyn.analysis.isf import ISFResult
 from scaledyn.analysis.quasi_species import hump2d_scheme
 
 LABELS = [str(i) for i in range(0, 11)]
 
 
-def write_point(root, T, tau, model="hump2d", labels=LABELS, n=16):
+def write_point(root, T, tau, model="hump2d", labels=LABELS, n=16, C=None, dt=0.005):
     folder = root / f"T{T:.4f}"
     folder.mkdir(parents=True)
-    C = np.full(len(labels), 1.0 / len(labels))
-    summ = {"model": model, "T": T, "n": n, "dim": 2, "ensemble": "nvt", "pressure": None, "dt": 0.005,
+    C = np.full(len(labels), 1.0 / len(labels)) if C is None else np.asarray(C, float)
+    summ = {"model": model, "T": T, "n": n, "dim": 2, "ensemble": "nvt", "pressure": None, "dt": dt,
             "k": 6.16, "tau_alpha": {"value": tau, "err": 0.1 * tau},
             "species": {"labels": labels, "C": C.tolist(), "C_err": (0.01 * C).tolist(), "other": 0.0},
             "evidence": {"equilibrated": T > 0.2}, "times": {"production_over_tau": 50.0}}
@@ -100,3 +100,21 @@ def test_concentrations_and_try_load(tmp_path):
     assert C.shape == C_err.shape == (1, 2) and np.allclose(C, 1 / 11)
     d, reason = try_load_campaign("binary3d", tmp_path)
     assert d is None and "expected 'binary3d'" in reason
+
+
+def test_combine_adds_the_colder_points_of_a_smaller_system(tmp_path):
+    big, small = tmp_path / "n16", tmp_path / "n8"
+    for T, tau in ((0.5, 1.0), (0.3, 2.0)):
+        write_point(big, T, tau)
+    for T, tau in ((0.3, 2.5), (0.2, 8.0), (0.15, 30.0)):
+        write_point(small, T, tau, n=8)
+    d = combine(load_campaign(big), load_campaign(small))
+    assert d.T.tolist() == [0.15, 0.2, 0.3, 0.5]
+    assert d.tau.tolist() == [30.0, 8.0, 2.0, 1.0]          # the big system wins at shared T = 0.3
+    assert d.n.tolist() == [8, 8, 16, 16] and d.C.shape == (4, 11)
+    assert d.config(0.2)["positions"].shape == (8, 2) and d.config(0.5)["positions"].shape == (16, 2)
+    assert d.folders[0].parent == small and d.folders[2].parent == big
+    other = tmp_path / "dt"
+    write_point(other, 0.1, 50.0, dt=0.002)
+    with pytest.raises(ValueError, match="different dt"):
+        combine(load_campaign(big), load_campaign(other))

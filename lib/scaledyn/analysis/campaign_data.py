@@ -18,7 +18,11 @@ from .._checks import read_json
 from .isf import ISFResult, read_isf
 from .quasi_species import SpeciesScheme, binary3d_scheme, hump2d_scheme
 
-__all__ = ["CampaignData", "load_campaign", "try_load_campaign", "recorded_scheme"]
+__all__ = ["CampaignData", "load_campaign", "combine", "try_load_campaign", "recorded_scheme", "SMALL_N"]
+
+#: Companion campaigns at a smaller N (``data/md/<folder>``) that supply the slowest state points
+#: once chapter 5 has shown that N changes neither τα nor the concentrations beyond their errors.
+SMALL_N = {"binary3d": "binary3d-n1024"}
 
 _REQUIRED = ("model", "T", "n", "dim", "density", "U", "E", "K", "P", "tau_alpha", "species", "evidence")
 _THERMO = ("density", "U", "E", "K", "P")
@@ -53,12 +57,13 @@ class CampaignData:
     particle; ``*_err`` block errors); ``tau``, ``tau_err`` (τα in τ, from F_s(k,t) = 1/e);
     ``C``, ``C_err`` (n_points × n_species mole fractions of the recorded species ``labels``);
     ``other`` (fraction outside the recorded species); ``equilibrated`` (both halves agree: F_s and
-    U, ρ, P); ``production_over_tau``. ``folders`` are the state-point folders.
+    U, ρ, P); ``production_over_tau``; ``n`` the number of particles. ``folders`` are the
+    state-point folders.
     """
 
     model: str
     dim: int
-    n: int
+    n: np.ndarray
     ensemble: str
     pressure: float | None
     dt: float
@@ -128,8 +133,9 @@ class CampaignData:
                 cfg = {key: z[key] for key in ("positions", "types", "box", "step")}
         except (OSError, KeyError, ValueError) as exc:
             raise ValueError(f"{path} is missing or corrupt: {exc}") from None
-        if cfg["positions"].shape != (self.n, self.dim):
-            raise ValueError(f"{path}: positions have shape {cfg['positions'].shape}, expected {(self.n, self.dim)}")
+        expected = (int(self.n[self._index(T)]), self.dim)
+        if cfg["positions"].shape != expected:
+            raise ValueError(f"{path}: positions have shape {cfg['positions'].shape}, expected {expected}")
         cfg["positions"] = cfg["positions"].astype(float)
         return cfg
 
@@ -166,7 +172,7 @@ def load_campaign(folder, *, model: str | None = None) -> CampaignData:
         thermo[key + "_err"] = col(lambda r, key=key: r[key]["err"])
     first = rows[0]
     return CampaignData(
-        model=first["model"], dim=int(first["dim"]), n=int(first["n"]), ensemble=first.get("ensemble", ""),
+        model=first["model"], dim=int(first["dim"]), n=col(lambda r: r["n"]).astype(int), ensemble=first.get("ensemble", ""),
         pressure=first.get("pressure"), dt=float(first.get("dt", np.nan)), k=float(first.get("k", np.nan)),
         T=col(lambda r: r["T"]), **thermo,
         tau=col(lambda r: r["tau_alpha"]["value"]), tau_err=col(lambda r: r["tau_alpha"]["err"]),
@@ -179,14 +185,50 @@ def load_campaign(folder, *, model: str | None = None) -> CampaignData:
     )
 
 
-def try_load_campaign(model: str, folder=None) -> tuple[CampaignData | None, str | None]:
+def combine(main: CampaignData, extra: CampaignData) -> CampaignData:
+    """The points of ``main`` plus those of ``extra`` at temperatures ``main`` lacks, sorted by T.
+
+    For a companion campaign at a smaller N that reaches colder, slower state points (its points at
+    shared temperatures are the finite-size check, see :mod:`scaledyn.analysis.finite_size`, and are
+    left out). Both must be the same model, ensemble, pressure, time step, wave number and species
+    set; ``ValueError`` names what differs.
+    """
+    for key in ("model", "dim", "ensemble", "pressure", "dt", "k", "labels"):
+        a, b = getattr(main, key), getattr(extra, key)
+        same = np.isclose(a, b) if isinstance(a, float) and isinstance(b, float) else a == b
+        if not same:
+            raise ValueError(f"cannot combine campaigns with different {key}: {a!r} and {b!r}")
+    new = ~np.isclose(extra.T[:, None], main.T[None, :], rtol=0, atol=1e-9).any(axis=1)
+    order = np.argsort(np.concatenate([main.T, extra.T[new]]), kind="stable")
+    fields = {}
+    for key, value in vars(main).items():
+        other = getattr(extra, key)
+        if isinstance(value, np.ndarray):
+            fields[key] = np.concatenate([value, other[new]])[order]
+        elif key == "folders":
+            merged = value + tuple(f for f, keep in zip(other, new) if keep)
+            fields[key] = tuple(merged[i] for i in order)
+        else:
+            fields[key] = value
+    return CampaignData(**fields)
+
+
+def try_load_campaign(model: str, folder=None, small_n: bool = True
+                      ) -> tuple[CampaignData | None, str | None]:
     """``(data, None)``, or ``(None, reason)`` if the campaign of ``model`` (default folder
     ``data/md/<model>``) cannot be loaded — for chapters that degrade gracefully without data. The
-    reason names the folder relative to the repository."""
+    reason names the folder relative to the repository. With ``small_n`` and the default folder, the
+    colder points of the companion campaign :data:`SMALL_N` are added when it exists
+    (:func:`combine`)."""
     from .. import data_path
 
-    folder = data_path("md", model) if folder is None else Path(folder)
+    default = folder is None
+    folder = data_path("md", model) if default else Path(folder)
     try:
-        return load_campaign(folder, model=model), None
+        data = load_campaign(folder, model=model)
+        extra = data_path("md", SMALL_N[model]) if model in SMALL_N else None
+        if default and small_n and extra is not None and extra.is_dir():
+            data = combine(data, load_campaign(extra, model=model))
+        return data, None
     except (FileNotFoundError, ValueError) as exc:
         return None, str(exc).replace(str(data_path("md")), "data/md")
