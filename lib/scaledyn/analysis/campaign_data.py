@@ -218,7 +218,7 @@ def try_load_campaign(model: str, folder=None, small_n: bool = True
     """``(data, None)``, or ``(None, reason)`` if the campaign of ``model`` (default folder
     ``data/md/<model>``) cannot be loaded — for chapters that degrade gracefully without data. The
     reason names the folder relative to the repository. With ``small_n`` and the default folder, the
-    colder points of the companion campaign :data:`SMALL_N` are added when it exists
+    colder points of the companion campaign :data:`SMALL_N` are added once it has finished points
     (:func:`combine`)."""
     from .. import data_path
 
@@ -227,7 +227,7 @@ def try_load_campaign(model: str, folder=None, small_n: bool = True
     try:
         data = load_campaign(folder, model=model)
         extra = data_path("md", SMALL_N[model]) if model in SMALL_N else None
-        if default and small_n and extra is not None and extra.is_dir():
+        if default and small_n and extra is not None and any(extra.glob("T*/summary.json")):
             data = combine(data, load_campaign(extra, model=model))
         return data, None
     except (FileNotFoundError, ValueError) as exc:
