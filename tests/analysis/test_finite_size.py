@@ -6,7 +6,7 @@ from scipy import stats
 from test_campaign_data import LABELS, write_point
 
 from scaledyn.analysis.campaign_data import load_campaign
-from scaledyn.analysis.finite_size import compare_sizes
+from scaledyn.analysis.finite_size import add_small_system, compare_sizes
 
 
 def two_sizes(tmp_path, C_small=None, tau_small=2.0):
@@ -60,3 +60,27 @@ def test_bad_input_is_named(tmp_path):
     write_point(labels, 0.3, 2.0, labels=LABELS[:5])
     with pytest.raises(ValueError, match="species set differ"):
         compare_sizes(a, load_campaign(labels))
+
+
+def test_the_small_system_is_added_only_once_validated(tmp_path):
+    big, small = tmp_path / "big", tmp_path / "small"
+    write_point(big, 0.5, 1.0)
+    write_point(big, 0.3, 2.0)
+    write_point(small, 0.3, 2.0, n=8)
+    write_point(small, 0.2, 8.0, n=8)
+    a = load_campaign(big)
+    d, c, status = add_small_system(a, load_campaign(small))
+    assert d is a and c.T.size == 1 and "1 of the 2" in status        # one shared T: not enough
+    write_point(small, 0.5, 1.0, n=8)
+    d, c, status = add_small_system(a, load_campaign(small))
+    assert d.T.tolist() == [0.2, 0.3, 0.5] and d.n.tolist() == [8, 16, 16] and "1 colder" in status
+    write_point(tmp_path / "bad", 0.5, 3.0, n=8)                   # tau 3.0 vs 1.0 +- 10 %: z = 6.3
+    write_point(tmp_path / "bad", 0.3, 2.0, n=8)
+    write_point(tmp_path / "bad", 0.1, 80.0, n=8)
+    d, c, status = add_small_system(a, load_campaign(tmp_path / "bad"))
+    assert d is a and "disagree" in status and c.consistent().tolist() == [True, False]
+    assert add_small_system(a, None)[2].startswith("no smaller system")
+    write_point(tmp_path / "cold", 0.1, 80.0, n=8)
+    assert add_small_system(a, load_campaign(tmp_path / "cold"))[1] is None
+    with pytest.raises(ValueError, match="min_shared"):
+        add_small_system(a, load_campaign(small), min_shared=0)

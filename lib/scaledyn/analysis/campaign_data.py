@@ -218,8 +218,8 @@ def try_load_campaign(model: str, folder=None, small_n: bool = True
     """``(data, None)``, or ``(None, reason)`` if the campaign of ``model`` (default folder
     ``data/md/<model>``) cannot be loaded — for chapters that degrade gracefully without data. The
     reason names the folder relative to the repository. With ``small_n`` and the default folder, the
-    colder points of the companion campaign :data:`SMALL_N` are added once it has finished points
-    (:func:`combine`)."""
+    colder points of the companion campaign :data:`SMALL_N` are added once it has been validated
+    against the main one (:func:`scaledyn.analysis.finite_size.add_small_system`)."""
     from .. import data_path
 
     default = folder is None
@@ -228,7 +228,9 @@ def try_load_campaign(model: str, folder=None, small_n: bool = True
         data = load_campaign(folder, model=model)
         extra = data_path("md", SMALL_N[model]) if model in SMALL_N else None
         if default and small_n and extra is not None and any(extra.glob("T*/summary.json")):
-            data = combine(data, load_campaign(extra, model=model))
+            from .finite_size import add_small_system   # imports this module
+
+            data = add_small_system(data, load_campaign(extra, model=model))[0]
         return data, None
     except (FileNotFoundError, ValueError) as exc:
         return None, str(exc).replace(str(data_path("md")), "data/md")

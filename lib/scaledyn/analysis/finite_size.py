@@ -20,9 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .campaign_data import CampaignData
+from .campaign_data import CampaignData, combine
 
-__all__ = ["SizeComparison", "compare_sizes"]
+__all__ = ["SizeComparison", "compare_sizes", "add_small_system", "MIN_SHARED"]
+
+#: Shared temperatures the smaller system must match before its other points are used (the issue: two).
+MIN_SHARED = 2
 
 
 @dataclass(frozen=True)
@@ -81,3 +84,31 @@ def compare_sizes(a: CampaignData, b: CampaignData, min_fraction: float = 0.005)
         chi2_C=chi2, dof_C=dof, p_C=stats.chi2.sf(chi2, np.maximum(dof, 1)),
         max_z_C=np.where(present, np.abs(z_C), 0.0).max(axis=1),
     )
+
+
+def add_small_system(main: CampaignData, small: CampaignData | None, min_shared: int = MIN_SHARED,
+                     **criteria) -> tuple[CampaignData, SizeComparison | None, str]:
+    """``main`` plus the colder points of ``small`` — only if ``small`` has earned them.
+
+    The points are added (:func:`~scaledyn.analysis.campaign_data.combine`) when the two systems share
+    at least ``min_shared`` temperatures and agree at every one of them
+    (:meth:`SizeComparison.consistent` with ``criteria``). Returns ``(data, comparison, status)``:
+    ``comparison`` is None without shared temperatures; ``status`` says what was done and why.
+    """
+    if isinstance(min_shared, bool) or not isinstance(min_shared, (int, np.integer)) or min_shared < 1:
+        raise ValueError(f"min_shared must be an integer >= 1, got {min_shared!r}")
+    if small is None:
+        return main, None, "no smaller system has finished a state point"
+    try:
+        comparison = compare_sizes(main, small)
+    except ValueError as exc:
+        if "no shared temperature" not in str(exc):
+            raise
+        return main, None, "the smaller system shares no temperature with the main one yet"
+    if comparison.T.size < min_shared:
+        return main, comparison, (f"the smaller system shares {comparison.T.size} of the {min_shared} "
+                                  "temperatures needed to validate it; its other points are not used")
+    if not comparison.consistent(**criteria).all():
+        return main, comparison, "the two sizes disagree at a shared temperature; the smaller system is not used"
+    added = int(np.sum(~np.isclose(small.T[:, None], main.T[None, :], rtol=0, atol=1e-9).any(axis=1)))
+    return combine(main, small), comparison, f"the sizes agree; {added} colder point(s) of the smaller system are used"
