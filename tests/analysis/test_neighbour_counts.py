@@ -63,3 +63,17 @@ def test_bad_input():
         nb.count_neighbours(pos, [6.0] * 3, [0.5, 1, 1, 0], 1.0)
     with pytest.raises(TypeError, match="types"):
         nb.count_neighbours(pos, [6.0] * 3, ["a", "b", "a", "b"], 1.0)
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_periodic_pairs_match_brute_force(dim):
+    rng = np.random.default_rng(5 + dim)
+    box = np.array([6.0, 7.0, 6.5][:dim])
+    pos = rng.uniform(-10, 10, (150, dim))                          # unwrapped: several images away
+    i, j, dx = nb.periodic_pairs(pos, box, 1.4)
+    assert np.all(i != j) and len({(min(a, b), max(a, b)) for a, b in zip(i, j)}) == i.size
+    counts = np.bincount(np.concatenate([i, j]), minlength=150)
+    assert counts.tolist() == nb.count_neighbours_bruteforce(pos, box, cutoff=1.4).tolist()
+    direct = pos[j] - pos[i]
+    direct -= box * np.rint(direct / box)
+    assert np.allclose(dx, direct, atol=1e-12) and np.all(np.linalg.norm(dx, axis=1) < 1.4)

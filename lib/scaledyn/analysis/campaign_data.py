@@ -18,7 +18,8 @@ from .._checks import read_json
 from .isf import ISFResult, read_isf
 from .quasi_species import SpeciesScheme, binary3d_scheme, hump2d_scheme
 
-__all__ = ["CampaignData", "load_campaign", "combine", "try_load_campaign", "recorded_scheme", "SMALL_N"]
+__all__ = ["CampaignData", "load_campaign", "combine", "load_small_system", "try_load_campaign",
+           "recorded_scheme", "same_temperature", "SMALL_N"]
 
 #: Companion campaigns at a smaller N (``data/md/<folder>``) that supply the slowest state points
 #: once chapter 5 has shown that N changes neither τα nor the concentrations beyond their errors.
@@ -26,6 +27,11 @@ SMALL_N = {"binary3d": "binary3d-n1024"}
 
 _REQUIRED = ("model", "T", "n", "dim", "density", "U", "E", "K", "P", "tau_alpha", "species", "evidence")
 _THERMO = ("density", "U", "E", "K", "P")
+
+
+def same_temperature(Ta, Tb) -> np.ndarray:
+    """Boolean matrix (len(Ta) × len(Tb)): state points at the same temperature (to 1e-9)."""
+    return np.isclose(np.asarray(Ta, float)[:, None], np.asarray(Tb, float)[None, :], rtol=0, atol=1e-9)
 
 
 def recorded_scheme(model: str, labels) -> SpeciesScheme:
@@ -106,7 +112,7 @@ class CampaignData:
         return self.C[rows][:, idx], self.C_err[rows][:, idx]
 
     def _index(self, T) -> int:
-        i = np.flatnonzero(np.isclose(self.T, float(T), rtol=0, atol=1e-9))
+        i = np.flatnonzero(same_temperature(self.T, [float(T)])[:, 0])
         if i.size != 1:
             raise ValueError(f"T = {T} is not a state point of this campaign ({self.T.tolist()})")
         return int(i[0])
@@ -198,7 +204,7 @@ def combine(main: CampaignData, extra: CampaignData) -> CampaignData:
         same = np.isclose(a, b) if isinstance(a, float) and isinstance(b, float) else a == b
         if not same:
             raise ValueError(f"cannot combine campaigns with different {key}: {a!r} and {b!r}")
-    new = ~np.isclose(extra.T[:, None], main.T[None, :], rtol=0, atol=1e-9).any(axis=1)
+    new = ~same_temperature(extra.T, main.T).any(axis=1)
     order = np.argsort(np.concatenate([main.T, extra.T[new]]), kind="stable")
     fields = {}
     for key, value in vars(main).items():
@@ -211,6 +217,17 @@ def combine(main: CampaignData, extra: CampaignData) -> CampaignData:
         else:
             fields[key] = value
     return CampaignData(**fields)
+
+
+def load_small_system(model: str) -> CampaignData | None:
+    """The companion smaller-N campaign of ``model`` (``data/md/<SMALL_N[model]>``), or None if the
+    model has none or it holds no finished state point yet."""
+    from .. import data_path
+
+    if model not in SMALL_N:
+        return None
+    folder = data_path("md", SMALL_N[model])
+    return load_campaign(folder, model=model) if any(folder.glob("T*/summary.json")) else None
 
 
 def try_load_campaign(model: str, folder=None, small_n: bool = True
@@ -226,11 +243,11 @@ def try_load_campaign(model: str, folder=None, small_n: bool = True
     folder = data_path("md", model) if default else Path(folder)
     try:
         data = load_campaign(folder, model=model)
-        extra = data_path("md", SMALL_N[model]) if model in SMALL_N else None
-        if default and small_n and extra is not None and any(extra.glob("T*/summary.json")):
+        small = load_small_system(model) if default and small_n else None
+        if small is not None:
             from .finite_size import add_small_system   # imports this module
 
-            data = add_small_system(data, load_campaign(extra, model=model))[0]
+            data = add_small_system(data, small)[0]
         return data, None
     except (FileNotFoundError, ValueError) as exc:
         return None, str(exc).replace(str(data_path("md")), "data/md")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .campaign_data import CampaignData, combine
+from .campaign_data import CampaignData, combine, same_temperature
 
 __all__ = ["SizeComparison", "compare_sizes", "add_small_system", "MIN_SHARED"]
 
@@ -69,8 +69,7 @@ def compare_sizes(a: CampaignData, b: CampaignData, min_fraction: float = 0.005)
                          f"({len(b.labels)} species): model or species set differ")
     if not (np.isfinite(min_fraction) and 0 <= min_fraction < 1):
         raise ValueError(f"min_fraction must be in [0, 1), got {min_fraction}")
-    close = np.isclose(a.T[:, None], b.T[None, :], rtol=0, atol=1e-9)
-    ia, ib = np.nonzero(close)
+    ia, ib = np.nonzero(same_temperature(a.T, b.T))
     if ia.size == 0:
         raise ValueError(f"no shared temperature: {a.T.tolist()} and {b.T.tolist()}")
     z_C = _z(a.C[ia], a.C_err[ia], b.C[ib], b.C_err[ib])
@@ -110,5 +109,5 @@ def add_small_system(main: CampaignData, small: CampaignData | None, min_shared:
                                   "temperatures needed to validate it; its other points are not used")
     if not comparison.consistent(**criteria).all():
         return main, comparison, "the two sizes disagree at a shared temperature; the smaller system is not used"
-    added = int(np.sum(~np.isclose(small.T[:, None], main.T[None, :], rtol=0, atol=1e-9).any(axis=1)))
+    added = int(np.sum(~same_temperature(small.T, main.T).any(axis=1)))
     return combine(main, small), comparison, f"the sizes agree; {added} colder point(s) of the smaller system are used"

@@ -17,7 +17,7 @@ from numba import njit
 
 from .._checks import float_array, int_array
 
-__all__ = ["count_neighbours", "count_neighbours_bruteforce"]
+__all__ = ["count_neighbours", "count_neighbours_bruteforce", "periodic_pairs"]
 
 
 @njit(cache=True)
@@ -142,3 +142,21 @@ def count_neighbours_bruteforce(positions, box, types=None, cutoff=1.0) -> np.nd
     r2 = np.sum(d * d, axis=-1)
     np.fill_diagonal(r2, np.inf)
     return np.sum(r2 < rc[types[:, None], types[None, :]] ** 2, axis=1).astype(np.int64)
+
+
+def periodic_pairs(positions, box, cutoff: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs closer than ``cutoff`` under minimum image: ``(i, j, dx)`` with ``dx = r_j − r_i`` (σ).
+
+    ``positions`` (N, d) may be unwrapped; ``box`` (d,) in σ. Each unordered pair appears once (the
+    order of :meth:`scipy.spatial.cKDTree.query_pairs` on the folded positions). Callers check that
+    ``cutoff`` is below half the smallest box side.
+    """
+    from scipy.spatial import cKDTree
+
+    wrapped = np.mod(positions, box)
+    wrapped[wrapped >= box] = 0.0                                   # np.mod may round up to the box
+    pairs = cKDTree(wrapped, boxsize=box).query_pairs(cutoff, output_type="ndarray")
+    i, j = pairs[:, 0], pairs[:, 1]
+    dx = wrapped[j] - wrapped[i]
+    dx -= box * np.rint(dx / box)
+    return i, j, dx

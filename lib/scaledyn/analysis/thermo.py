@@ -215,10 +215,10 @@ def particle_energies(positions, box, pair_energy, cutoff: float, types=None) ->
     returns U(r) in ε for arrays of types and distances, e.g.
     ``lambda ti, tj, r: scaledyn.md.reference.pair_energy(model.kind, model.params, ti, tj, r)``;
     ``cutoff`` (σ) the range of the potential (pairs farther apart are not visited; it must be below
-    half the smallest box side); ``types`` (N,) integers (default all 0). Pairs are found with a
-    periodic k-d tree (:class:`scipy.spatial.cKDTree`).
+    half the smallest box side); ``types`` (N,) integers (default all 0). Pairs are found with
+    :func:`scaledyn.analysis.neighbours.periodic_pairs` (a periodic k-d tree).
     """
-    from scipy.spatial import cKDTree
+    from .neighbours import periodic_pairs
 
     pos = float_array(positions, "positions", ndim=2)
     box = float_array(box, "box", ndim=1, positive=True)
@@ -233,12 +233,7 @@ def particle_energies(positions, box, pair_energy, cutoff: float, types=None) ->
     types = np.zeros(n, dtype=np.int64) if types is None else np.asarray(types)
     if types.shape != (n,) or not np.issubdtype(types.dtype, np.integer):
         raise ValueError(f"types must be {n} integers")
-    wrapped = np.mod(pos, box)
-    wrapped[wrapped >= box] = 0.0                                   # np.mod may round up to the box
-    pairs = cKDTree(wrapped, boxsize=box).query_pairs(cutoff, output_type="ndarray")
-    i, j = pairs[:, 0], pairs[:, 1]
-    dx = pos[i] - pos[j]
-    dx -= box * np.rint(dx / box)
+    i, j, dx = periodic_pairs(pos, box, cutoff)
     u = np.asarray(pair_energy(types[i], types[j], np.sqrt(np.sum(dx**2, axis=1))), dtype=float)
     e = np.zeros(n)
     np.add.at(e, i, 0.5 * u)

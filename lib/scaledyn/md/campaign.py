@@ -191,8 +191,6 @@ def estimate_tau(model: str, T: float) -> float:
 # small, safe file helpers
 
 
-
-
 def read_json(path, required=()) -> dict:
     """A JSON object from ``path``; CampaignError naming the file if it is unreadable or lacks keys."""
     return _read_json(path, required, error=CampaignError, hint="; remove it to recompute")

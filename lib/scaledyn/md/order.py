@@ -16,7 +16,8 @@ The default ``rcut = 1.45`` lies between the hump model's two shells (:math:`r_0
 """
 
 import numpy as np
-from scipy.spatial import cKDTree
+
+from ..analysis.neighbours import periodic_pairs
 
 
 def bond_order_2d(pos, box, n: int = 6, rcut: float = 1.45) -> tuple[float, float, np.ndarray]:
@@ -29,21 +30,16 @@ def bond_order_2d(pos, box, n: int = 6, rcut: float = 1.45) -> tuple[float, floa
         raise ValueError(f"box must be 2 lengths larger than 2*rcut, got {box.tolist()}")
     if not np.all(np.isfinite(pos)):
         raise ValueError("pos contains NaN or inf")
-    wrapped = np.mod(pos, box)
-    wrapped[wrapped >= box] = 0.0  # mod can round up to L
-    tree = cKDTree(wrapped, boxsize=box)
-    pairs = tree.query_pairs(rcut, output_type="ndarray")
-    dx = wrapped[pairs[:, 1]] - wrapped[pairs[:, 0]]
-    dx -= box * np.rint(dx / box)
+    i, j, dx = periodic_pairs(pos, box, rcut)
     z = np.exp(1j * n * np.arctan2(dx[:, 1], dx[:, 0]))
     npart = len(pos)
     acc = np.zeros(npart, complex)
     cnt = np.zeros(npart)
     # the bond seen from the other end has angle theta + pi, and e^{i n pi} = 1 for even n
-    np.add.at(acc, pairs[:, 0], z)
-    np.add.at(acc, pairs[:, 1], z * (-1) ** n)
-    np.add.at(cnt, pairs[:, 0], 1)
-    np.add.at(cnt, pairs[:, 1], 1)
+    np.add.at(acc, i, z)
+    np.add.at(acc, j, z * (-1) ** n)
+    np.add.at(cnt, i, 1)
+    np.add.at(cnt, j, 1)
     psi = np.where(cnt > 0, acc / np.maximum(cnt, 1), 0)
     return float(abs(psi.mean())), float(np.abs(psi).mean()), psi
 
