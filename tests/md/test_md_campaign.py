@@ -289,3 +289,32 @@ def test_scheduler_without_dask_is_a_clear_error(tmp_path, monkeypatch):
     with pytest.raises(cp.CampaignError, match="dask.distributed"):
         cp.run_campaign(quick(temperatures=(0.5,)), tmp_path / "o", tmp_path / "w",
                         scheduler="tcp://127.0.0.1:1", log=lambda *a: None)
+
+
+def test_two_campaigns_sharing_an_output_keep_each_others_records(tmp_path, monkeypatch):
+    # Campaign B (T = 0.4) starts and finishes while campaign A (T = 0.5) is running its job; A's later
+    # manifest updates must not drop B's state point or session (each update re-reads under a lock).
+    out, work = tmp_path / "o", tmp_path / "w"
+
+    def fake_job(job):
+        if job.T == 0.5:
+            cp.run_campaign(quick(temperatures=(0.4,)), out, work, workers=0, threads=1, command="B",
+                            log=lambda *a: None)
+        return {"T": job.T, "status": "incomplete", "steps": 0}
+
+    monkeypatch.setattr(cp, "run_job", fake_job)
+    cp.run_campaign(quick(temperatures=(0.5,)), out, work, workers=0, threads=1, command="A", log=lambda *a: None)
+    man = json.loads((out / "manifest.json").read_text())
+    assert sorted(man["state_points"]) == ["T0.4000", "T0.5000"]
+    assert all(e["status"] == "incomplete" for e in man["state_points"].values())
+    assert [s["command"] for s in man["sessions"]] == ["A", "B"]
+    assert all(s["end"] is not None for s in man["sessions"])
+    assert man["settings"]["temperatures"] == [0.5, 0.4] and man["end"] is None
+
+
+def test_update_manifest_rejects_a_corrupt_manifest(tmp_path):
+    path = tmp_path / "manifest.json"
+    path.write_text("{not json")
+    with pytest.raises(cp.CampaignError, match="manifest.json"):
+        cp.update_manifest(path, lambda m: None)
+    assert path.read_text() == "{not json"  # nothing overwritten

@@ -31,7 +31,10 @@ thread count); output written after a checkpoint is discarded first. A corrupt s
 is an error naming the file, never silently overwritten; a manifest written with other settings is
 refused (choose another ``--out``), except that the ladder may grow. A state point that fails (blow-up,
 corrupt checkpoint) is recorded with its error in the manifest and does not stop the others; a
-per-point ``lock`` file (``flock``) keeps two processes from working on the same point.
+per-point ``lock`` file (``flock``) keeps two processes from working on the same point. Several
+campaigns may share one ``OUT`` (e.g. a second command adding colder points while the first runs):
+every manifest update re-reads the file under an ``flock`` on the ``OUT`` folder and changes only
+its own session and state points, so no process overwrites what another recorded.
 
 **Executors.** Jobs go to a :class:`concurrent.futures.ProcessPoolExecutor` (``spawn`` start
 method: Numba's OpenMP layer is not fork-safe) with ``workers`` processes of ``threads`` Numba
@@ -305,6 +308,29 @@ class _Lock:
 
     def __exit__(self, *exc):
         self.fh.close()
+
+
+def update_manifest(path: Path, change) -> dict:
+    """Read-modify-write the manifest ``path`` under an exclusive ``flock`` on its folder.
+
+    ``change(manifest)`` mutates the manifest read from disk (``None`` when there is none yet; it then
+    returns the new one). Written atomically; returns what was written. Campaigns sharing an output
+    folder thus never lose each other's entries. (The lock is on the folder, not on the file, which
+    :func:`atomic_write` replaces; a blocking lock: updates take milliseconds.)
+    """
+    import fcntl
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        current = read_json(path, ("settings", "sessions", "state_points")) if path.exists() else None
+        new = change(current)
+        manifest = current if new is None else new
+        atomic_write(path, _json(manifest))
+    finally:
+        os.close(fd)  # releases the lock
+    return manifest
 
 
 def _fresh(folder: Path) -> None:
@@ -596,18 +622,16 @@ def run_campaign(settings: Settings, out, workdir=None, *, workers: int | None =
     manifest_path = out / "manifest.json"
     record = asdict(settings)
     record["temperatures"] = list(settings.temperatures)
-    manifest = {"model": settings.model, "settings": record, "sessions": [], "state_points": {}}
-    if manifest_path.exists():
-        old = read_json(manifest_path, ("settings", "sessions", "state_points"))
+
+    def check_settings(old):
         # the ladder may grow (new temperatures are added); everything else must match
         changed = sorted(k for k in record if k != "temperatures" and old["settings"].get(k) != record[k])
         if changed:
             raise CampaignError(f"{manifest_path} was written with other settings (differ: {changed}); "
                                 "use another --out or restore the original command")
-        record["temperatures"] = sorted(set(old["settings"]["temperatures"]) | set(settings.temperatures),
-                                        reverse=True)
-        manifest = old
-        manifest["settings"] = record
+
+    if manifest_path.exists():  # refuse before anything runs or is written
+        check_settings(read_json(manifest_path, ("settings", "sessions", "state_points")))
     jobs = [plan_job(settings, T, out / point_name(T), workdir / point_name(T), threads, step_budget)
             for T in settings.temperatures]
     for job in jobs:  # a corrupt summary stops the campaign before anything runs
@@ -616,13 +640,28 @@ def run_campaign(settings: Settings, out, workdir=None, *, workers: int | None =
     model = get_model(settings.model, n=settings.n)
     executor, close = _make_executor(workers, scheduler)  # before writing: a bad --scheduler changes nothing
     session = {"command": command or shlex.join(sys.argv), "code": code_version(), "start": _now(),
-               "end": None, "workers": workers, "threads": threads, "scheduler": scheduler}
-    manifest["sessions"].append(session)
-    manifest.update(code=session["code"], n=model.n, dim=model.dim, ensemble=model.ensemble,
-                    pressure=model.pressure, density=model.density if model.ensemble == "nvt" else None,
-                    dt=model.dt, tau_T=model.tau_T, tau_P=model.tau_P, bulk_modulus=model.bulk_modulus,
-                    skin=model.skin, k=settings.wave_number)
-    manifest.setdefault("start", session["start"])
+               "end": None, "workers": workers, "threads": threads, "scheduler": scheduler,
+               "pid": os.getpid()}
+    meta = dict(code=session["code"], n=model.n, dim=model.dim, ensemble=model.ensemble,
+                pressure=model.pressure, density=model.density if model.ensemble == "nvt" else None,
+                dt=model.dt, tau_T=model.tau_T, tau_P=model.tau_P, bulk_modulus=model.bulk_modulus,
+                skin=model.skin, k=settings.wave_number)
+
+    def open_session(manifest):
+        if manifest is None:
+            manifest = {"model": settings.model, "settings": dict(record), "sessions": [], "state_points": {}}
+        check_settings(manifest)
+        temps = set(manifest["settings"]["temperatures"]) | set(settings.temperatures)
+        manifest["settings"] = dict(record, temperatures=sorted(temps, reverse=True))
+        manifest["sessions"].append(dict(session))
+        manifest.update(meta)
+        manifest.setdefault("start", session["start"])
+        return manifest
+
+    def ours(s):  # this call's session entry (start time, command and pid identify it)
+        return all(s.get(k) == session[k] for k in ("start", "command", "pid"))
+
+    update_manifest(manifest_path, open_session)
 
     def record_point(job, status, error=None):
         entry = {"seed": job.seed, "planned_steps": {"equilibration": job.equil_steps,
@@ -633,8 +672,7 @@ def run_campaign(settings: Settings, out, workdir=None, *, workers: int | None =
             entry.update(status="done", steps=summ["steps"], tau_alpha=summ["tau_alpha"],
                          evidence=summ["evidence"], summary=str(job.summary_path.relative_to(out)),
                          finished=summ.get("finished"))
-        manifest["state_points"][point_name(job.T)] = entry
-        atomic_write(manifest_path, _json(manifest))
+        update_manifest(manifest_path, lambda m: m["state_points"].__setitem__(point_name(job.T), entry))
 
     report = {"done": [], "skipped": [], "incomplete": [], "failed": []}
     order = sorted(jobs, key=lambda j: -(j.equil_steps + j.prod_steps))  # longest first
@@ -661,13 +699,19 @@ def run_campaign(settings: Settings, out, workdir=None, *, workers: int | None =
                 + (f": {res['error']}" if "error" in res else ""))
     finally:
         close()
-        session["end"] = _now()
-        finished = all(e.get("status") == "done" for e in manifest["state_points"].values())
-        manifest["end"] = session["end"] if finished else None
-        atomic_write(manifest_path, _json(manifest))
+        end = _now()
+
+        def close_session(manifest):
+            for s in manifest["sessions"]:
+                if ours(s):
+                    s["end"] = end
+            finished = all(e.get("status") == "done" for e in manifest["state_points"].values())
+            manifest["end"] = end if finished else None
+
+        update_manifest(manifest_path, close_session)
     return report
 
 
 __all__ = ["DEFAULT_LADDERS", "TAU_ANCHORS", "DEFAULT_K", "Settings", "quick_settings", "estimate_tau",
-           "atomic_write", "read_json", "code_version", "point_name", "Job", "plan_job", "run_job",
+           "atomic_write", "read_json", "update_manifest", "code_version", "point_name", "Job", "plan_job", "run_job",
            "analyse", "write_summary", "reanalyse", "run_campaign", "CampaignError"]
