@@ -19,7 +19,8 @@ Public API (everything a chapter needs)::
 * running: :func:`simulate`, :class:`SimulationError`, observers :class:`ThermoLog`,
   :class:`PositionSampler`, :class:`Checkpointer`, :class:`GSDWriter`, :func:`log_schedule`,
   :func:`read_unwrapped`
-* analysis helper: :func:`hexatic_order` (2D bond order, to check the hump liquid stays amorphous)
+* analysis helpers: :func:`hexatic_order` (2D bond order, to check the hump liquid stays amorphous),
+  :func:`solid_fraction_3d` (solid-like particles, the same check for the binary mixture)
 * command line: ``python -m scaledyn.md run --model binary3d --T 1.0 --steps 100000 --out DIR``
 
 Modules: :mod:`.potentials` (pair potentials and the force kernel), :mod:`.neighbors` (cell + Verlet
@@ -34,7 +35,7 @@ A run is bitwise reproducible — and a checkpoint restart bitwise identical —
 
 from . import _threads  # noqa: F401  (select the OpenMP threading layer before any kernel runs)
 from .models import Model, binary3d, get_model, hump2d
-from .order import bond_order_2d, hexatic_order
+from .order import bond_order_2d, hexatic_order, solid_fraction_3d
 from .run import (Checkpointer, Observer, PositionSampler, Schedule, SimulationError, ThermoLog,
                   log_schedule, simulate)
 from .state import (CheckpointError, State, compute_forces, initial_state, load_checkpoint,
@@ -47,5 +48,5 @@ __all__ = [
     "CheckpointError",
     "simulate", "SimulationError", "Observer", "Schedule", "ThermoLog", "PositionSampler",
     "Checkpointer", "GSDWriter", "read_unwrapped", "log_schedule",
-    "hexatic_order", "bond_order_2d",
+    "hexatic_order", "bond_order_2d", "solid_fraction_3d",
 ]
