@@ -19,7 +19,7 @@ def write_point(root, T, tau, model="hump2d", labels=LABELS, n=16, C=None, dt=0.
     summ = {"model": model, "T": T, "n": n, "dim": 2, "ensemble": "nvt", "pressure": None, "dt": dt,
             "k": 6.16, "tau_alpha": {"value": tau, "err": 0.1 * tau},
             "species": {"labels": labels, "C": C.tolist(), "C_err": (0.01 * C).tolist(), "other": 0.0},
-            "evidence": {"equilibrated": T > 0.2}, "times": {"production_over_tau": 50.0}}
+            "evidence": {"equilibrated": T > 0.2}, "times": {"production_over_tau": 50.0, "equilibration": 20.0}}
     for i, key in enumerate(("density", "U", "E", "K", "P")):
         summ[key] = {"mean": i + T, "err": 0.001}
     (folder / "summary.json").write_text(json.dumps(summ))
@@ -42,6 +42,7 @@ def test_points_are_sorted_by_temperature_with_their_files(tmp_path):
     d = load_campaign(tmp_path, model="hump2d")
     assert d.T.tolist() == [0.2, 0.3, 0.5] and d.tau.tolist() == [8.0, 2.0, 1.0]
     assert d.U.tolist() == [1.2, 1.3, 1.5] and d.equilibrated.tolist() == [False, True, True]
+    assert d.equilibration_over_tau.tolist() == [2.5, 10.0, 20.0]  # 20 tau of equilibration / tau_alpha
     assert d.C.shape == (3, 11) and d.scheme.labels == tuple(LABELS)
     assert d.fs(0.3).tau_alpha()[0] == pytest.approx(2.0, rel=0.05)
     assert d.species_samples(0.5).shape == (3, 11)

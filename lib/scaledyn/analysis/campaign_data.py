@@ -63,8 +63,8 @@ class CampaignData:
     particle; ``*_err`` block errors); ``tau``, ``tau_err`` (τα in τ, from F_s(k,t) = 1/e);
     ``C``, ``C_err`` (n_points × n_species mole fractions of the recorded species ``labels``);
     ``other`` (fraction outside the recorded species); ``equilibrated`` (both halves agree: F_s and
-    U, ρ, P); ``production_over_tau``; ``n`` the number of particles. ``folders`` are the
-    state-point folders.
+    U, ρ, P); ``production_over_tau`` and ``equilibration_over_tau`` (run lengths in measured τα);
+    ``n`` the number of particles. ``folders`` are the state-point folders.
     """
 
     model: str
@@ -93,6 +93,7 @@ class CampaignData:
     other: np.ndarray
     equilibrated: np.ndarray
     production_over_tau: np.ndarray
+    equilibration_over_tau: np.ndarray
     folders: tuple
 
     @property
@@ -187,6 +188,8 @@ def load_campaign(folder, *, model: str | None = None) -> CampaignData:
         other=col(lambda r: r["species"]["other"]),
         equilibrated=np.array([bool(r["evidence"]["equilibrated"]) for r in rows]),
         production_over_tau=col(lambda r: r.get("times", {}).get("production_over_tau") or np.nan),
+        equilibration_over_tau=col(lambda r: (r.get("times", {}).get("equilibration") or np.nan)
+                                   / r["tau_alpha"]["value"]),
         folders=folders,
     )
 
