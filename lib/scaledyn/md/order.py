@@ -33,16 +33,22 @@ import numpy as np
 from ..analysis.neighbours import periodic_pairs
 
 
-def bond_order_2d(pos, box, n: int = 6, rcut: float = 1.45) -> tuple[float, float, np.ndarray]:
-    """Return ``(Psi_n, mean |psi_n|, per-particle psi_n)`` for 2D positions in a periodic box."""
+def _checked(pos, box, dim: int, rcut: float) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (N, dim) and box (dim,) as float arrays; ValueError naming what is wrong."""
     pos = np.asarray(pos, dtype=np.float64)
     box = np.asarray(box, dtype=np.float64)
-    if pos.ndim != 2 or pos.shape[1] != 2:
-        raise ValueError(f"pos must have shape (N, 2), got {pos.shape}")
-    if box.shape != (2,) or np.any(box <= 2 * rcut):
-        raise ValueError(f"box must be 2 lengths larger than 2*rcut, got {box.tolist()}")
+    if pos.ndim != 2 or pos.shape[1] != dim:
+        raise ValueError(f"pos must have shape (N, {dim}), got {pos.shape}")
+    if box.shape != (dim,) or np.any(box <= 2 * rcut):
+        raise ValueError(f"box must be {dim} lengths larger than 2*rcut, got {box.tolist()}")
     if not np.all(np.isfinite(pos)):
         raise ValueError("pos contains NaN or inf")
+    return pos, box
+
+
+def bond_order_2d(pos, box, n: int = 6, rcut: float = 1.45) -> tuple[float, float, np.ndarray]:
+    """Return ``(Psi_n, mean |psi_n|, per-particle psi_n)`` for 2D positions in a periodic box."""
+    pos, box = _checked(pos, box, 2, rcut)
     i, j, dx = periodic_pairs(pos, box, rcut)
     z = np.exp(1j * n * np.arctan2(dx[:, 1], dx[:, 0]))
     npart = len(pos)
@@ -69,14 +75,7 @@ def solid_fraction_3d(pos, box, rcut: float = 1.75, l: int = 6, threshold: float
     docstring); ``pos`` (N, 3) may be unwrapped, ``box`` (3,) in σ."""
     from scipy.special import sph_harm_y
 
-    pos = np.asarray(pos, dtype=np.float64)
-    box = np.asarray(box, dtype=np.float64)
-    if pos.ndim != 2 or pos.shape[1] != 3:
-        raise ValueError(f"pos must have shape (N, 3), got {pos.shape}")
-    if box.shape != (3,) or np.any(box <= 2 * rcut):
-        raise ValueError(f"box must be 3 lengths larger than 2*rcut, got {box.tolist()}")
-    if not np.all(np.isfinite(pos)):
-        raise ValueError("pos contains NaN or inf")
+    pos, box = _checked(pos, box, 3, rcut)
     if l < 1 or l % 2 or not 0 < threshold < 1 or min_bonds < 1:
         raise ValueError(f"need an even l >= 2, 0 < threshold < 1 and min_bonds >= 1, "
                          f"got l={l}, threshold={threshold}, min_bonds={min_bonds}")
