@@ -73,7 +73,7 @@ def test_the_small_system_is_added_only_once_validated(tmp_path):
     assert d is a and c.T.size == 1 and "1 of the 2" in status        # one shared T: not enough
     write_point(small, 0.5, 1.0, n=8)
     d, c, status = add_small_system(a, load_campaign(small))
-    assert d.T.tolist() == [0.2, 0.3, 0.5] and d.n.tolist() == [8, 16, 16] and "1 colder" in status
+    assert d.T.tolist() == [0.2, 0.3, 0.5] and d.n.tolist() == [8, 16, 16] and "1 colder point of the smaller system is used" in status
     write_point(tmp_path / "bad", 0.5, 3.0, n=8)                   # tau 3.0 vs 1.0 +- 10 %: z = 6.3
     write_point(tmp_path / "bad", 0.3, 2.0, n=8)
     write_point(tmp_path / "bad", 0.1, 80.0, n=8)
