@@ -109,7 +109,8 @@ def add_small_system(main: CampaignData, small: CampaignData | None, min_shared:
                                   "temperatures needed to validate it; its other points are not used")
     if not comparison.consistent(**criteria).all():
         return main, comparison, "the two sizes disagree at a shared temperature; the smaller system is not used"
-    added = int(np.sum(~same_temperature(small.T, main.T).any(axis=1)))
+    data = combine(main, small)
+    added = data.T.size - main.T.size
     used = "1 colder point of the smaller system is used" if added == 1 else \
         f"{added} colder points of the smaller system are used"
-    return combine(main, small), comparison, f"the sizes agree; {used}"
+    return data, comparison, f"the sizes agree; {used}"

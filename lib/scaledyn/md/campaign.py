@@ -672,7 +672,11 @@ def run_campaign(settings: Settings, out, workdir=None, *, workers: int | None =
             entry.update(status="done", steps=summ["steps"], tau_alpha=summ["tau_alpha"],
                          evidence=summ["evidence"], summary=str(job.summary_path.relative_to(out)),
                          finished=summ.get("finished"))
-        update_manifest(manifest_path, lambda m: m["state_points"].__setitem__(point_name(job.T), entry))
+
+        def set_point(manifest):
+            manifest["state_points"][point_name(job.T)] = entry
+
+        update_manifest(manifest_path, set_point)
 
     report = {"done": [], "skipped": [], "incomplete": [], "failed": []}
     order = sorted(jobs, key=lambda j: -(j.equil_steps + j.prod_steps))  # longest first
@@ -713,5 +717,5 @@ def run_campaign(settings: Settings, out, workdir=None, *, workers: int | None =
 
 
 __all__ = ["DEFAULT_LADDERS", "TAU_ANCHORS", "DEFAULT_K", "Settings", "quick_settings", "estimate_tau",
-           "atomic_write", "read_json", "update_manifest", "code_version", "point_name", "Job", "plan_job", "run_job",
-           "analyse", "write_summary", "reanalyse", "run_campaign", "CampaignError"]
+           "atomic_write", "read_json", "update_manifest", "code_version", "point_name", "Job", "plan_job",
+           "run_job", "analyse", "write_summary", "reanalyse", "run_campaign", "CampaignError"]
