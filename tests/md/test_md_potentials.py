@@ -15,10 +15,9 @@ def pair_via_kernel(model, ti, tj, r):
     pos = np.zeros((2, d))
     pos[0, 0], pos[1, 0] = 5.0, 5.0 + r
     types = np.array([ti, tj], np.int32)
-    nbr = np.array([[1], [0]], np.int32)
-    counts = np.array([1, 0], np.int32)
+    pairs = np.array([[0], [1]], np.int32)
     f = np.zeros((2, d))
-    u, w, _ = pot.forces_energy_virial((0,) * d, 1, model.kind, model.params, pos, types, box, nbr, counts, f)
+    u, w, _ = pot.forces_energy_virial((0,) * d, 1, model.kind, model.params, pos, types, box, pairs, 1, f)
     return u, -f[0, 0] / r  # force on 0 from 1 is f_r * (x0 - x1) = -f_r r along x
 
 

@@ -47,17 +47,21 @@ def half_kick(dims, nt, pos, vel, force, types, masses, dt, drift, ref_pos, box,
     """Half kick :math:`\\mathbf v \\mathrel{+}= \\tfrac{\\Delta t}{2m}\\mathbf F`, then either
 
     * ``drift=True``: :math:`\\mathbf x \\mathrel{+}= \\Delta t\\,\\mathbf v`; returns the largest squared
-      displacement :math:`|\\mathbf x_i - s\\,\\mathbf x_i^0|^2` since the last list build, or
+      displacement :math:`|\\mathbf x_i - s\\,\\mathbf x_i^0|^2` since the last list build (positions
+      are wrapped into the box only at builds, so no minimum image is needed), or
     * ``drift=False``: returns twice the kinetic energy :math:`2K=\\sum_i m_i v_i^2`.
     """
     n = pos.shape[0]
     d = len(dims)
-    half = 0.5 * dt
+    kick = np.empty(masses.shape[0])  # dt/2m per type: no division per particle
+    for t in range(masses.shape[0]):
+        kick[t] = 0.5 * dt / masses[t]
     out = np.zeros(nt)
     for t in prange(nt):
         acc = 0.0
         for i in range(t * n // nt, (t + 1) * n // nt):
-            a = half / masses[types[i]]
+            ti = np.uint32(types[i])
+            a = kick[ti]
             s = 0.0
             for k in range(d):
                 v = vel[i, k] + a * force[i, k]
@@ -66,11 +70,13 @@ def half_kick(dims, nt, pos, vel, force, types, masses, dt, drift, ref_pos, box,
                     x = pos[i, k] + dt * v
                     pos[i, k] = x
                     x -= scale * ref_pos[i, k]
-                    x -= box[k] * np.rint(x / box[k])
                     s += x * x
                 else:
-                    s += masses[types[i]] * v * v
-            acc = max(acc, s) if drift else acc + s
+                    s += v * v
+            if drift:
+                acc = max(acc, s)
+            else:
+                acc += masses[ti] * s
         out[t] = acc
     return out.max() if drift else out.sum()
 
@@ -104,7 +110,7 @@ def kinetic_twice(vel, types, masses):
 
 @njit(cache=True)
 def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image, box,
-              nbr, counts, ref_pos, ref_box, cut2, rlist, skin, rc_max,
+              nbr, counts, pairs, ref_pos, ref_box, cut2, rlist, skin, rc_max,
               u, w, nsteps, dt, ensemble, T0, tau_T, P0, tau_P, bulk_modulus, overlap2, resume_mid_step):
     """Advance ``nsteps`` steps in place (module docstring). Arrays are modified in place.
 
@@ -118,6 +124,7 @@ def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image
     dof = d * (n - 1)
     box_min = 2.0 * (rc_max + skin)
     twok = kinetic_twice(vel, types, masses)
+    npair = counts.sum()
     builds = 0
     for step in range(nsteps):
         resuming = resume_mid_step and step == 0
@@ -148,13 +155,14 @@ def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image
         if rebuild:
             wrap(dims, pos, box, image)
             sort_by_cell(dims, box, rlist, pos, vel, force, image, types, tag)
-            need = build(dims, nt, pos, types, box, cut2, rlist, nbr, counts)
+            need = build(dims, nt, pos, types, box, cut2, rlist, nbr, counts, pairs)
             if need > nbr.shape[1]:
                 return OVERFLOW, step, u, w, twok, builds, need
+            npair = counts.sum()
             ref_pos[:, :] = pos
             ref_box[:] = box
             builds += 1
-        u, w, r2min = forces_energy_virial(dims, nt, kind, params, pos, types, box, nbr, counts, force)
+        u, w, r2min = forces_energy_virial(dims, nt, kind, params, pos, types, box, pairs, npair, force)
         if not (np.isfinite(u) and np.isfinite(w)):
             return NONFINITE, step, u, w, twok, builds, 0
         if r2min < overlap2:

@@ -5,9 +5,11 @@ Shaped like jax-md's neighbour lists: :func:`allocate` sizes the arrays (Python,
 caller grows the list and rebuilds when that exceeds the capacity — overflow is never silent.
 
 The list is a *half* list: each pair within :math:`r_{c,ij} + \text{skin}` appears once, stored by the
-particle whose cell comes first in a half stencil (or the lower index within a cell). Every particle
-thus holds about half of its neighbours whatever its index, and the force loop can split particles
-into equal index ranges per thread and stay load-balanced.
+particle whose cell comes first in a half stencil (or the lower index within a cell), so every
+particle holds about half of its neighbours whatever its index. It is kept in two layouts: rows
+``nbr[i, :counts[i]]`` (jax-md's "dense" format, what the build fills and checkpoints store) and the
+same pairs flattened row by row into ``pairs[:, :npair]`` (jax-md's "sparse" format, what the force
+loop reads: one flat loop over pairs split evenly between threads).
 
 Rebuild criterion (:func:`needs_rebuild`; the displacement is measured in the drift loop). Between builds the box may be
 rescaled isotropically by a factor :math:`s = L/L_\text{build}` (barostat). Write each position as
@@ -36,14 +38,19 @@ from .potentials import FASTMATH, cutoff_sq
 class NeighborList:
     """Verlet list storage plus what is needed to decide when to rebuild.
 
-    Attributes: ``nbr`` (N, capacity) int32, ``counts`` (N,) int32, ``ref_pos`` (N, d) positions at
-    the last build, ``ref_box`` (d,) box at the last build, ``skin``, ``cut2`` (T, T) squared list
-    radii :math:`(r_{c,ij}+\text{skin})^2`, ``rc_max``; ``builds`` counts the builds.
+    Attributes: ``nbr`` (N, capacity) int32, ``counts`` (N,) int32, ``pairs`` (2, N * capacity) int32
+    (the flat copy; derived from ``nbr`` and ``counts`` when not given), ``ref_pos`` (N, d)
+    positions at the last build, ``ref_box`` (d,) box at the last build, ``skin``, ``cut2`` (T, T)
+    squared list radii :math:`(r_{c,ij}+\text{skin})^2`, ``rc_max``; ``builds`` counts the builds.
     """
 
-    def __init__(self, nbr, counts, ref_pos, ref_box, skin, cut2, rc_max, builds=0):
+    def __init__(self, nbr, counts, ref_pos, ref_box, skin, cut2, rc_max, builds=0, pairs=None):
         self.nbr = nbr
         self.counts = counts
+        if pairs is None:
+            pairs = np.zeros((2, nbr.size), np.int32)
+            flatten(numba.get_num_threads(), nbr, counts, pairs)
+        self.pairs = pairs
         self.ref_pos = ref_pos
         self.ref_box = ref_box
         self.skin = float(skin)
@@ -54,6 +61,22 @@ class NeighborList:
     @property
     def capacity(self) -> int:
         return self.nbr.shape[1]
+
+    @property
+    def npair(self) -> int:
+        """Number of pairs in the list (the used length of ``pairs``)."""
+        return int(self.counts.sum())
+
+    def grow(self, need: int) -> None:
+        """Reallocate for rows of ``need`` entries, with head-room so that a slowly densifying
+        system does not regrow at every build (the contents are rebuilt next)."""
+        cap = int(need * 1.25) + 4
+        self.nbr = np.zeros((self.nbr.shape[0], cap), np.int32)
+        self.pairs = np.zeros((2, self.nbr.size), np.int32)
+
+    def copy(self) -> "NeighborList":
+        return NeighborList(self.nbr.copy(), self.counts.copy(), self.ref_pos.copy(), self.ref_box.copy(),
+                            self.skin, self.cut2.copy(), self.rc_max, self.builds, self.pairs.copy())
 
 
 def list_radii(params: np.ndarray, skin: float) -> tuple[np.ndarray, float]:
@@ -88,7 +111,8 @@ def allocate(pos, types, box, params, skin: float, capacity: int | None = None,
         vol = math.pi * r * r if d == 2 else 4.0 / 3.0 * math.pi * r**3
         capacity = int(density_margin * rho * vol / 2.0) + 8
     nl = NeighborList(np.zeros((n, capacity), np.int32), np.zeros(n, np.int32), pos.copy(),
-                      np.array(box, dtype=np.float64), skin, cut2, rc_max)
+                      np.array(box, dtype=np.float64), skin, cut2, rc_max,
+                      pairs=np.zeros((2, n * capacity), np.int32))
     return nl
 
 
@@ -105,11 +129,10 @@ def update(nl: NeighborList, pos, types, box, image, vel=None, force=None, tag=N
         sort_by_cell(dims, box, nl.rc_max + nl.skin, pos, vel, force, image, types, tag)
     while True:
         need = build(dims, numba.get_num_threads(), pos, types, box, nl.cut2, nl.rc_max + nl.skin,
-                     nl.nbr, nl.counts)
+                     nl.nbr, nl.counts, nl.pairs)
         if need <= nl.capacity:
             break
-        # grow with head-room so that a slowly densifying system does not rebuild every time
-        nl.nbr = np.zeros((pos.shape[0], int(need * 1.25) + 4), np.int32)
+        nl.grow(need)
     nl.ref_pos[:] = pos
     nl.ref_box[:] = box
     nl.builds += 1
@@ -247,9 +270,30 @@ def sort_by_cell(dims, box, rlist, pos, vel, force, image, types, tag):
     _permute(tag, order)
 
 
+@njit(parallel=True, cache=True)
+def flatten(nt, nbr, counts, pairs):
+    """Copy the rows ``nbr[i, :counts[i]]`` into ``pairs[:, :npair]`` as ``(i, j)`` columns, row by
+    row; return ``npair``. ``pairs`` needs at least ``counts.sum()`` columns."""
+    n = counts.shape[0]
+    first = np.empty(n + 1, np.int64)  # column of each row's first pair
+    first[0] = 0
+    for i in range(n):
+        first[i + 1] = first[i] + counts[i]
+    if first[n] > pairs.shape[1]:
+        raise ValueError("flatten: pairs has fewer columns than the list has pairs")
+    for t in prange(nt):
+        for i in range(t * n // nt, (t + 1) * n // nt):
+            c = first[i]
+            for m in range(counts[i]):
+                pairs[0, c + m] = i
+                pairs[1, c + m] = nbr[i, m]
+    return first[n]
+
+
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
-def build(dims, nt, pos, types, box, cut2, rlist, nbr, counts):
-    """Fill ``nbr``/``counts`` for positions inside the box; return the largest row needed.
+def build(dims, nt, pos, types, box, cut2, rlist, nbr, counts, pairs):
+    """Fill ``nbr``/``counts`` and the flat ``pairs`` (:func:`flatten`) for positions inside the
+    box; return the largest row needed (when it exceeds the capacity, ``pairs`` is left stale).
 
     Particles are bucketed by cell (:func:`_cell_grid`; cell-ordered copies ``spos``: sequential
     memory). For each cell the candidates — the cell's own particles followed by those of its half
@@ -277,7 +321,10 @@ def build(dims, nt, pos, types, box, cut2, rlist, nbr, counts):
             spos[s, k] = pos[order[s], k]
         stypes[s] = types[order[s]]
     if reach == 0:
-        return _build_all_pairs(dims, nt, spos, stypes, order, box, inv, cut2, nbr, counts)
+        need = _build_all_pairs(dims, nt, spos, stypes, order, box, inv, cut2, nbr, counts)
+        if need <= nbr.shape[1]:
+            flatten(nt, nbr, counts, pairs)
+        return need
     stencil = half_stencil(dims, box, ncell, reach, rlist)
     occ = 0
     for c in range(ntot):
@@ -290,7 +337,10 @@ def build(dims, nt, pos, types, box, cut2, rlist, nbr, counts):
         c1 = np.searchsorted(start[:ntot], (t + 1) * n // nt)
         need_t[t] = _build_cells(dims, c0, c1, spos, stypes, order, start, ncell, stencil, reach, box,
                                  cut2, maxcand, nbr, counts)
-    return need_t.max()
+    need = need_t.max()
+    if need <= nbr.shape[1]:
+        flatten(nt, nbr, counts, pairs)
+    return need
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")

@@ -222,7 +222,7 @@ def _advance(state, model, dims, masses, nsteps, code, T0, P0, overlap2):
     while nsteps > 0:
         status, done, u, w, _, builds, need = it.run_steps(
             dims, numba.get_num_threads(), model.kind, model.params, state.pos, state.vel, state.force, state.types, state.tag, masses,
-            state.image, state.box, nl.nbr, nl.counts, nl.ref_pos, nl.ref_box, nl.cut2,
+            state.image, state.box, nl.nbr, nl.counts, nl.pairs, nl.ref_pos, nl.ref_box, nl.cut2,
             nl.rc_max + nl.skin, nl.skin, nl.rc_max, state.potential_energy, state.virial, nsteps, model.dt, code, T0, model.tau_T, P0,
             model.tau_P, model.bulk_modulus, overlap2, resume)
         nl.builds += builds
@@ -230,7 +230,7 @@ def _advance(state, model, dims, masses, nsteps, code, T0, P0, overlap2):
         nsteps -= done
         if status == it.OVERFLOW:
             # grow the list (never silently truncate) and redo the force part of this step
-            nl.nbr = np.zeros((state.n, int(need * 1.25) + 4), np.int32)
+            nl.grow(need)
             resume = True
             continue
         state.potential_energy, state.virial = float(u), float(w)

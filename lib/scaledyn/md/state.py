@@ -85,12 +85,8 @@ class State:
         return self.by_tag(self.pos + self.image * self.box)
 
     def copy(self) -> "State":
-        nl = self.nl
         return State(self.pos.copy(), self.vel.copy(), self.force.copy(), self.types.copy(),
-                     self.image.copy(), self.box.copy(),
-                     nb.NeighborList(nl.nbr.copy(), nl.counts.copy(), nl.ref_pos.copy(), nl.ref_box.copy(),
-                                     nl.skin, nl.cut2.copy(), nl.rc_max, nl.builds),
-                     self.step, self.potential_energy, self.virial, self.tag.copy())
+                     self.image.copy(), self.box.copy(), self.nl.copy(), self.step, self.potential_energy, self.virial, self.tag.copy())
 
 
 def dims_of(d: int) -> tuple:
@@ -122,7 +118,7 @@ def compute_forces(state: State, model: Model) -> State:
     state.nl = nb.update(state.nl, state.pos, state.types, state.box, state.image, state.vel, state.force,
                          state.tag)
     u, w, _ = forces_energy_virial(dims_of(state.dim), numba.get_num_threads(), model.kind, model.params, state.pos, state.types,
-                                   state.box, state.nl.nbr, state.nl.counts, state.force)
+                                   state.box, state.nl.pairs, state.nl.npair, state.force)
     state.potential_energy, state.virial = float(u), float(w)
     return state
 
@@ -290,6 +286,11 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[State, Model, dict]:
     for key in ("pos", "vel", "force", "box"):
         if not np.all(np.isfinite(data[key])):
             raise CheckpointError(f"checkpoint {path}: array {key} contains NaN or inf")
+    nbr, counts = data["nl_nbr"], data["nl_counts"]
+    if (nbr.ndim != 2 or nbr.shape[0] != n or counts.min(initial=0) < 0 or counts.max(initial=0) > nbr.shape[1]
+            or nbr.min(initial=0) < 0 or nbr.max(initial=0) >= n):
+        raise CheckpointError(f"checkpoint {path}: the neighbour list (nl_nbr, nl_counts) is not a valid list of "
+                              f"{n} particles")
     nl = nb.NeighborList(data["nl_nbr"].astype(np.int32), data["nl_counts"].astype(np.int32),
                          data["nl_ref_pos"].astype(np.float64), data["nl_ref_box"].astype(np.float64),
                          meta["skin"], data["nl_cut2"].astype(np.float64), meta["rc_max"], meta["builds"])
