@@ -59,7 +59,9 @@ def half_kick(dims, nt, pos, vel, force, types, masses, dt, drift, ref_pos, box,
     out = np.zeros(nt)
     for t in prange(nt):
         acc = 0.0
-        for i in range(t * n // nt, (t + 1) * n // nt):
+        i0 = t * n // nt
+        for ii in range((t + 1) * n // nt - i0):  # zero-based: vectorises better than range(a, b)
+            i = i0 + ii
             ti = np.uint32(types[i])
             a = kick[ti]
             s = 0.0
