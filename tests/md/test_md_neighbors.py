@@ -30,6 +30,23 @@ def test_list_equals_brute_force(name, cells, rng):
     assert nb.list_pairs(nl) == nb.brute_force_pairs(pos, types, box, model.params, model.skin)
     # each pair once
     assert nl.counts.sum() == len(nb.list_pairs(nl))
+    assert_flat_matches_rows(nl)
+
+
+def assert_flat_matches_rows(nl):
+    """The flat pair list the force loop reads holds the rows' pairs, row by row, in row order."""
+    flat = nl.pairs[:, :nl.npair]
+    rows = [(i, int(j)) for i in range(nl.nbr.shape[0]) for j in nl.nbr[i, :nl.counts[i]]]
+    assert [tuple(c) for c in flat.T.tolist()] == rows
+
+
+def test_flatten_rejects_too_short_output():
+    nbr = np.array([[1, 2], [2, 0], [0, 0]], np.int32)
+    counts = np.array([2, 1, 0], np.int32)
+    pairs = np.zeros((2, 3), np.int32)
+    assert nb.flatten(1, nbr, counts, pairs) == 3 and pairs.tolist() == [[0, 0, 1], [1, 2, 2]]
+    with pytest.raises(ValueError, match="fewer columns"):
+        nb.flatten(1, nbr, counts, np.zeros((2, 2), np.int32))
 
 
 def test_positions_outside_box_are_wrapped_with_images(rng):
@@ -50,6 +67,7 @@ def test_overflow_grows_the_list(rng):
     nl = nb.update(nl, pos, types, box, np.zeros(pos.shape, np.int64))
     assert nl.capacity >= nl.counts.max() > 1
     assert nb.list_pairs(nl) == nb.brute_force_pairs(pos, types, box, model.params, model.skin)
+    assert_flat_matches_rows(nl)
 
 
 @pytest.mark.parametrize("name", ["binary3d", "hump2d"])
@@ -71,6 +89,9 @@ def test_rebuild_criterion_with_box_scaling():
     assert not nb.needs_rebuild(0.1**2, 0.95, skin, rc)
     assert nb.needs_rebuild(0.11**2, 0.95, skin, rc)
     assert nb.needs_rebuild(0.0, 0.8, skin, rc)  # compression eats the whole skin
+    # the drift loop compares with the limit directly: (allowed / 2)^2, or -1 when nothing is allowed
+    assert nb.displacement_limit(0.95, skin, rc) == pytest.approx((0.205 / 2) ** 2, rel=1e-12)
+    assert nb.displacement_limit(0.8, skin, rc) == -1.0
 
 
 def test_list_stays_complete_during_npt_run(binary_liquid):

@@ -130,6 +130,15 @@ def test_input_validation(binary_liquid, tmp_path):
         md.load_checkpoint(bad)
     with pytest.raises(md.CheckpointError, match="does not exist"):
         md.load_checkpoint(tmp_path / "missing.npz")
+    # a neighbour list pointing past the particles would make the force loop read out of bounds
+    md.save_checkpoint(tmp_path / "c.npz", state, model)
+    with np.load(tmp_path / "c.npz") as z:
+        data = dict(z)
+    data["nl_nbr"] = data["nl_nbr"].copy()
+    data["nl_nbr"][0, 0] = model.n
+    np.savez(tmp_path / "badlist.npz", **data)
+    with pytest.raises(md.CheckpointError, match="neighbour list"):
+        md.load_checkpoint(tmp_path / "badlist.npz")
 
 
 def test_random_initial_state_has_no_overlaps():

@@ -11,7 +11,7 @@ One step of length :math:`\Delta t` (forces :math:`\mathbf F` from the previous 
 1. :math:`\mathbf v \leftarrow \mathbf v + \tfrac{\Delta t}{2m}\mathbf F`,
    :math:`\mathbf x \leftarrow \mathbf x + \Delta t\,\mathbf v` (one fused loop, which also measures
    the displacement since the last neighbour-list build);
-2. if the list may be incomplete (:func:`.neighbors.needs_rebuild`): wrap positions into the box,
+2. if the list may be incomplete (:func:`.neighbors.displacement_limit`): wrap positions into the box,
    re-order particles by cell (:func:`.neighbors.sort_by_cell`, for memory locality) and rebuild the
    Verlet list; then new forces, :math:`U` and the virial :math:`W`;
 3. :math:`\mathbf v \leftarrow \mathbf v + \tfrac{\Delta t}{2m}\mathbf F` and the kinetic energy K;
@@ -27,8 +27,8 @@ step). Same inputs and thread count give bitwise-identical trajectories.
 import numpy as np
 from numba import njit, prange
 
-from .neighbors import build, needs_rebuild, sort_by_cell, wrap
-from .potentials import forces_energy_virial
+from .neighbors import build, displacement_limit, sort_by_cell, wrap
+from .potentials import partial_forces
 
 NVE, NVT, NPT = 0, 1, 2
 ENSEMBLE_CODES = {"nve": NVE, "nvt": NVT, "npt": NPT}
@@ -42,45 +42,76 @@ STATUS_TEXT = {
 }
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
-def half_kick(dims, nt, pos, vel, force, types, masses, dt, drift, ref_pos, box, scale):
-    """Half kick :math:`\\mathbf v \\mathrel{+}= \\tfrac{\\Delta t}{2m}\\mathbf F`, then either
+@njit(cache=True)
+def _kick_table(masses, dt):
+    # dt/2m per type: no division per particle
+    kick = np.empty(masses.shape[0])
+    for t in range(masses.shape[0]):
+        kick[t] = 0.5 * dt / masses[t]
+    return kick
 
-    * ``drift=True``: :math:`\\mathbf x \\mathrel{+}= \\Delta t\\,\\mathbf v`; returns the largest squared
-      displacement :math:`|\\mathbf x_i - s\\,\\mathbf x_i^0|^2` since the last list build (positions
-      are wrapped into the box only at builds, so no minimum image is needed), or
-    * ``drift=False``: returns twice the kinetic energy :math:`2K=\\sum_i m_i v_i^2`.
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def kick_drift(dims, nt, pos, vel, force, types, masses, dt, ref_pos, scale, disp2_max):
+    """Half kick :math:`\\mathbf v \\mathrel{+}= \\tfrac{\\Delta t}{2m}\\mathbf F`, then drift
+    :math:`\\mathbf x \\mathrel{+}= \\Delta t\\,\\mathbf v`; returns how many particles moved farther
+    than :math:`\\sqrt{\\text{disp2\\_max}}` from :math:`s\\,\\mathbf x_i^0` since the last list build
+    (positions are wrapped into the box only at builds, so no minimum image is needed). A count, not
+    the largest displacement: a sum vectorises, a running maximum does not.
     """
     n = pos.shape[0]
     d = len(dims)
-    kick = np.empty(masses.shape[0])  # dt/2m per type: no division per particle
-    for t in range(masses.shape[0]):
-        kick[t] = 0.5 * dt / masses[t]
+    kick = _kick_table(masses, dt)
+    out = np.zeros(nt)
+    for t in prange(nt):
+        far = 0.0
+        i0 = t * n // nt
+        for ii in range((t + 1) * n // nt - i0):  # zero-based: vectorises better than range(a, b)
+            i = i0 + ii
+            a = kick[np.uint32(types[i])]
+            s = 0.0
+            for k in range(d):
+                v = vel[i, k] + a * force[i, k]
+                vel[i, k] = v
+                x = pos[i, k] + dt * v
+                pos[i, k] = x
+                x -= scale * ref_pos[i, k]
+                s += x * x
+            far += 1.0 if s > disp2_max else 0.0
+        out[t] = far
+    return out.sum()
+
+
+@njit(parallel=True, cache=True, error_model="numpy")
+def kick(dims, nt, vel, force, buf, types, masses, dt):
+    """Half kick :math:`\\mathbf v \\mathrel{+}= \\tfrac{\\Delta t}{2m}\\mathbf F`; returns twice the
+    kinetic energy :math:`2K=\\sum_i m_i v_i^2`. The force is first completed by adding the other
+    threads' shares ``buf`` (:func:`.potentials.partial_forces`; pass an empty (0, N, d) array when
+    ``force`` is already complete), in thread order as :func:`.potentials.forces_energy_virial` does."""
+    n = vel.shape[0]
+    d = len(dims)
+    nb = buf.shape[0]
+    kick = _kick_table(masses, dt)
     out = np.zeros(nt)
     for t in prange(nt):
         acc = 0.0
         i0 = t * n // nt
-        for ii in range((t + 1) * n // nt - i0):  # zero-based: vectorises better than range(a, b)
+        for ii in range((t + 1) * n // nt - i0):
             i = i0 + ii
             ti = np.uint32(types[i])
             a = kick[ti]
             s = 0.0
             for k in range(d):
-                v = vel[i, k] + a * force[i, k]
+                f = force[i, k]
+                for b in range(nb):
+                    f += buf[b, i, k]
+                force[i, k] = f
+                v = vel[i, k] + a * f
                 vel[i, k] = v
-                if drift:
-                    x = pos[i, k] + dt * v
-                    pos[i, k] = x
-                    x -= scale * ref_pos[i, k]
-                    s += x * x
-                else:
-                    s += v * v
-            if drift:
-                acc = max(acc, s)
-            else:
-                acc += masses[ti] * s
+                s += v * v
+            acc += masses[ti] * s
         out[t] = acc
-    return out.max() if drift else out.sum()
+    return out.sum()
 
 
 @njit(cache=True)
@@ -127,6 +158,7 @@ def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image
     box_min = 2.0 * (rc_max + skin)
     twok = kinetic_twice(vel, types, masses)
     npair = counts.sum()
+    buf = np.empty((nt - 1, n, d))  # the other threads' force shares (partial_forces)
     builds = 0
     for step in range(nsteps):
         resuming = resume_mid_step and step == 0
@@ -152,8 +184,8 @@ def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image
         if resuming:
             rebuild = True  # kick, drift and barostat of this step were done before the overflow
         else:
-            disp2 = half_kick(dims, nt, pos, vel, force, types, masses, dt, True, ref_pos, box, scale)
-            rebuild = needs_rebuild(disp2, scale, skin, rc_max)
+            limit = displacement_limit(scale, skin, rc_max)
+            rebuild = kick_drift(dims, nt, pos, vel, force, types, masses, dt, ref_pos, scale, limit) > 0.0
         if rebuild:
             wrap(dims, pos, box, image)
             sort_by_cell(dims, box, rlist, pos, vel, force, image, types, tag)
@@ -164,12 +196,12 @@ def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image
             ref_pos[:, :] = pos
             ref_box[:] = box
             builds += 1
-        u, w, r2min = forces_energy_virial(dims, nt, kind, params, pos, types, box, pairs, npair, force)
-        if not (np.isfinite(u) and np.isfinite(w)):
-            return NONFINITE, step, u, w, twok, builds, 0
-        if r2min < overlap2:
-            return OVERLAP, step, u, w, twok, builds, 0
-        twok = half_kick(dims, nt, pos, vel, force, types, masses, dt, False, ref_pos, box, scale)
+        u, w, r2min = partial_forces(dims, nt, kind, params, pos, types, box, pairs, npair, force, buf)
+        if not (np.isfinite(u) and np.isfinite(w) and r2min >= overlap2):
+            for b in range(nt - 1):  # hand back complete forces
+                force += buf[b]
+            return (NONFINITE if not (np.isfinite(u) and np.isfinite(w)) else OVERLAP), step, u, w, twok, builds, 0
+        twok = kick(dims, nt, vel, force, buf, types, masses, dt)
         if not np.isfinite(twok):
             return NONFINITE, step, u, w, twok, builds, 0
         if ensemble != NVE:

@@ -11,8 +11,8 @@ particle holds about half of its neighbours whatever its index. It is kept in tw
 same pairs flattened row by row into ``pairs[:, :npair]`` (jax-md's "sparse" format, what the force
 loop reads: one flat loop over pairs split evenly between threads).
 
-Rebuild criterion (:func:`needs_rebuild`; the displacement is measured in the drift loop). Between builds the box may be
-rescaled isotropically by a factor :math:`s = L/L_\text{build}` (barostat). Write each position as
+Rebuild criterion (:func:`needs_rebuild`, :func:`displacement_limit`; the displacement is measured in
+the drift loop). Between builds the box may be rescaled isotropically by a factor :math:`s = L/L_\text{build}` (barostat). Write each position as
 :math:`\mathbf x_i = s\,\mathbf x_i^{0} + \boldsymbol\delta_i`. A pair now inside :math:`r_c` was at
 build time closer than :math:`(r_c + 2\delta_\text{max})/s`, so the list is still complete while
 :math:`2\delta_\text{max} \le s\,\text{skin} - |1-s|\,r_{c,\max}`. For :math:`s=1` this is the usual
@@ -464,10 +464,18 @@ def _build_all_pairs(dims, nt, spos, stypes, order, box, inv, cut2, nbr, counts)
 
 
 @njit(cache=True)
+def displacement_limit(scale, skin, rc_max):
+    """Largest squared displacement :math:`\\delta^2` since the last build for which the list is
+    still complete (module docstring): :math:`(s\\,\\text{skin} - |1-s|\\,r_{c,\\max})^2/4`, or -1
+    (every displacement is too large) when box scaling has used up the skin."""
+    allowed = scale * skin - abs(1.0 - scale) * rc_max
+    return 0.25 * allowed * allowed if allowed > 0.0 else -1.0
+
+
+@njit(cache=True)
 def needs_rebuild(max_disp_sq, scale, skin, rc_max):
     """The completeness criterion of the module docstring (True: rebuild now)."""
-    allowed = scale * skin - abs(1.0 - scale) * rc_max
-    return allowed <= 0.0 or 4.0 * max_disp_sq > allowed * allowed
+    return max_disp_sq > displacement_limit(scale, skin, rc_max)
 
 
 def brute_force_pairs(pos, types, box, params, skin: float = 0.0) -> set:

@@ -240,6 +240,23 @@ def forces_energy_virial(dims, nt, kind, params, pos, types, box, pairs, npair, 
     n = pos.shape[0]
     d = len(dims)
     buf = np.empty((nt - 1, n, d))  # thread 0 accumulates straight into ``forces``
+    u, w, r2min = partial_forces(dims, nt, kind, params, pos, types, box, pairs, npair, forces, buf)
+    if nt > 1:
+        for i in prange(n):
+            for k in range(d):
+                s = forces[i, k]
+                for t in range(nt - 1):
+                    s += buf[t, i, k]
+                forces[i, k] = s
+    return u, w, r2min
+
+
+@njit(parallel=True, cache=True, fastmath=FASTMATH, error_model="numpy")
+def partial_forces(dims, nt, kind, params, pos, types, box, pairs, npair, forces, buf):
+    """The force loop of :func:`forces_energy_virial` without the final sum: thread 0's share of the
+    forces is left in ``forces``, thread t's in ``buf[t - 1]`` (shape (nt - 1, N, d)). The integrator
+    sums them in its next pass over the particles (:func:`.integrators.kick`), which saves one
+    parallel region and one sweep over memory per step. Returns U, W and the min pair r^2."""
     e_t = np.zeros(nt)
     w_t = np.zeros(nt)
     r2min_t = np.full(nt, np.inf)
@@ -248,11 +265,4 @@ def forces_energy_virial(dims, nt, kind, params, pos, types, box, pairs, npair, 
         out[:] = 0.0
         e_t[t], w_t[t], r2min_t[t] = _forces_pairs(dims, t * npair // nt, (t + 1) * npair // nt, kind, params,
                                                    pos, types, box, pairs, out)
-    if nt > 1:
-        for i in prange(n):
-            for k in range(d):
-                s = forces[i, k]
-                for t in range(nt - 1):
-                    s += buf[t, i, k]
-                forces[i, k] = s
     return e_t.sum(), w_t.sum(), r2min_t.min()
