@@ -13,8 +13,10 @@ One step of length :math:`\Delta t` (forces :math:`\mathbf F` from the previous 
    the displacement since the last neighbour-list build);
 2. if the list may be incomplete (:func:`.neighbors.displacement_limit`): wrap positions into the box,
    re-order particles by cell (:func:`.neighbors.sort_by_cell`, for memory locality) and rebuild the
-   Verlet list; then new forces, :math:`U` and the virial :math:`W`;
-3. :math:`\mathbf v \leftarrow \mathbf v + \tfrac{\Delta t}{2m}\mathbf F` and the kinetic energy K;
+   Verlet list; then new forces, :math:`U` and the virial :math:`W` (each thread sums its share of
+   the pairs into its own buffer, :func:`.potentials.partial_forces`);
+3. the buffers are added up in the same loop as
+   :math:`\mathbf v \leftarrow \mathbf v + \tfrac{\Delta t}{2m}\mathbf F` and the kinetic energy K;
 4. NVT/NPT: Berendsen thermostat (Berendsen et al., J. Chem. Phys. 81, 3684 (1984)), velocities times
    :math:`\lambda = \sqrt{1 + \frac{\Delta t}{\tau_T}\left(\frac{T_0}{T}-1\right)}` with
    :math:`T = 2K/(k_B\,d(N-1))` (the centre-of-mass momentum is conserved and is not thermal).
