@@ -30,7 +30,7 @@ import numpy as np
 from numba import njit, prange
 
 from .neighbors import build, displacement_limit, sort_by_cell, wrap
-from .potentials import partial_forces
+from .potentials import add_force_shares, partial_forces
 
 NVE, NVT, NPT = 0, 1, 2
 ENSEMBLE_CODES = {"nve": NVE, "nvt": NVT, "npt": NPT}
@@ -199,10 +199,10 @@ def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image
             ref_box[:] = box
             builds += 1
         u, w, r2min = partial_forces(dims, nt, kind, params, pos, types, box, pairs, npair, force, buf)
-        if not (np.isfinite(u) and np.isfinite(w) and r2min >= overlap2):
-            for b in range(nt - 1):  # hand back complete forces
-                force += buf[b]
-            return (NONFINITE if not (np.isfinite(u) and np.isfinite(w)) else OVERLAP), step, u, w, twok, builds, 0
+        status = NONFINITE if not (np.isfinite(u) and np.isfinite(w)) else OVERLAP if r2min < overlap2 else OK
+        if status != OK:
+            add_force_shares(force, buf)  # hand back complete forces
+            return status, step, u, w, twok, builds, 0
         twok = kick(dims, nt, vel, force, buf, types, masses, dt)
         if not np.isfinite(twok):
             return NONFINITE, step, u, w, twok, builds, 0

@@ -12,7 +12,8 @@ same pairs flattened row by row into ``pairs[:, :npair]`` (jax-md's "sparse" for
 loop reads: one flat loop over pairs split evenly between threads).
 
 Rebuild criterion (:func:`needs_rebuild`, :func:`displacement_limit`; the displacement is measured in
-the drift loop). Between builds the box may be rescaled isotropically by a factor :math:`s = L/L_\text{build}` (barostat). Write each position as
+the drift loop). Between builds the box may be rescaled isotropically by a factor
+:math:`s = L/L_\text{build}` (barostat). Write each position as
 :math:`\mathbf x_i = s\,\mathbf x_i^{0} + \boldsymbol\delta_i`. A pair now inside :math:`r_c` was at
 build time closer than :math:`(r_c + 2\delta_\text{max})/s`, so the list is still complete while
 :math:`2\delta_\text{max} \le s\,\text{skin} - |1-s|\,r_{c,\max}`. For :math:`s=1` this is the usual
@@ -290,7 +291,7 @@ def flatten(nt, nbr, counts, pairs):
     return first[n]
 
 
-@njit(parallel=True, cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH)
 def build(dims, nt, pos, types, box, cut2, rlist, nbr, counts, pairs):
     """Fill ``nbr``/``counts`` and the flat ``pairs`` (:func:`flatten`) for positions inside the
     box; return the largest row needed (when it exceeds the capacity, ``pairs`` is left stale).
@@ -322,9 +323,18 @@ def build(dims, nt, pos, types, box, cut2, rlist, nbr, counts, pairs):
         stypes[s] = types[order[s]]
     if reach == 0:
         need = _build_all_pairs(dims, nt, spos, stypes, order, box, inv, cut2, nbr, counts)
-        if need <= nbr.shape[1]:
-            flatten(nt, nbr, counts, pairs)
-        return need
+    else:
+        need = _build_stencil(dims, nt, spos, stypes, order, start, ncell, reach, box, cut2, rlist, nbr, counts)
+    if need <= nbr.shape[1]:
+        flatten(nt, nbr, counts, pairs)
+    return need
+
+
+@njit(parallel=True, cache=True)
+def _build_stencil(dims, nt, spos, stypes, order, start, ncell, reach, box, cut2, rlist, nbr, counts):
+    # the cell-list search of :func:`build`: cells split between threads by their first slot
+    n = spos.shape[0]
+    ntot = ncell[0] * ncell[1] * ncell[2]
     stencil = half_stencil(dims, box, ncell, reach, rlist)
     occ = 0
     for c in range(ntot):
@@ -337,10 +347,7 @@ def build(dims, nt, pos, types, box, cut2, rlist, nbr, counts, pairs):
         c1 = np.searchsorted(start[:ntot], (t + 1) * n // nt)
         need_t[t] = _build_cells(dims, c0, c1, spos, stypes, order, start, ncell, stencil, reach, box,
                                  cut2, maxcand, nbr, counts)
-    need = need_t.max()
-    if need <= nbr.shape[1]:
-        flatten(nt, nbr, counts, pairs)
-    return need
+    return need_t.max()
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")

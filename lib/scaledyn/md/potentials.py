@@ -219,7 +219,7 @@ def _forces_pairs(dims, p0, p1, kind, params, pos, types, box, pairs, f):
     return e, w, r2min
 
 
-@njit(parallel=True, cache=True, fastmath=FASTMATH, error_model="numpy")
+@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def forces_energy_virial(dims, nt, kind, params, pos, types, box, pairs, npair, forces):
     """Forces (written into ``forces``), potential energy U, virial W and min pair r^2.
 
@@ -241,14 +241,20 @@ def forces_energy_virial(dims, nt, kind, params, pos, types, box, pairs, npair, 
     d = len(dims)
     buf = np.empty((nt - 1, n, d))  # thread 0 accumulates straight into ``forces``
     u, w, r2min = partial_forces(dims, nt, kind, params, pos, types, box, pairs, npair, forces, buf)
-    if nt > 1:
-        for i in prange(n):
-            for k in range(d):
-                s = forces[i, k]
-                for t in range(nt - 1):
-                    s += buf[t, i, k]
-                forces[i, k] = s
+    add_force_shares(forces, buf)
     return u, w, r2min
+
+
+@njit(parallel=True, cache=True)
+def add_force_shares(forces, buf):
+    """``forces += buf[0] + buf[1] + ...`` (the other threads' shares of :func:`partial_forces`),
+    summed in thread order."""
+    for i in prange(forces.shape[0]):
+        for k in range(forces.shape[1]):
+            s = forces[i, k]
+            for t in range(buf.shape[0]):
+                s += buf[t, i, k]
+            forces[i, k] = s
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH, error_model="numpy")
