@@ -13,9 +13,10 @@ One step of length :math:`\Delta t` (forces :math:`\mathbf F` from the previous 
    the displacement since the last neighbour-list build);
 2. if the list may be incomplete (:func:`.neighbors.displacement_limit`): wrap positions into the box,
    re-order particles by cell (:func:`.neighbors.sort_by_cell`, for memory locality) and rebuild the
-   Verlet list; then new forces, :math:`U` and the virial :math:`W` (each thread sums its share of
-   the pairs into its own buffer, :func:`.potentials.partial_forces`);
-3. the buffers are added up in the same loop as
+   Verlet list; then new forces, :math:`U` and the virial :math:`W` (each thread accumulates the
+   forces on the particles it owns and lists those on other threads' particles,
+   :func:`.potentials.partial_forces`);
+3. each thread adds the forces listed for its particles in the same pass as
    :math:`\mathbf v \leftarrow \mathbf v + \tfrac{\Delta t}{2m}\mathbf F` and the kinetic energy K;
 4. NVT/NPT: Berendsen thermostat (Berendsen et al., J. Chem. Phys. 81, 3684 (1984)), velocities times
    :math:`\lambda = \sqrt{1 + \frac{\Delta t}{\tau_T}\left(\frac{T_0}{T}-1\right)}` with
@@ -30,7 +31,7 @@ import numpy as np
 from numba import njit, prange
 
 from .neighbors import build, displacement_limit, sort_by_cell, wrap
-from .potentials import add_force_shares, partial_forces
+from .potentials import add_spills, collect_spills, owner_range, partial_forces
 
 NVE, NVT, NPT = 0, 1, 2
 ENSEMBLE_CODES = {"nve": NVE, "nvt": NVT, "npt": NPT}
@@ -67,8 +68,8 @@ def kick_drift(dims, nt, pos, vel, force, types, masses, dt, ref_pos, scale, dis
     out = np.zeros(nt)
     for t in prange(nt):
         far = 0.0
-        i0 = t * n // nt
-        for ii in range((t + 1) * n // nt - i0):  # zero-based: vectorises better than range(a, b)
+        i0, i1 = owner_range(t, nt, n)
+        for ii in range(i1 - i0):  # zero-based: vectorises better than range(a, b)
             i = i0 + ii
             a = kick[np.uint32(types[i])]
             s = 0.0
@@ -85,30 +86,26 @@ def kick_drift(dims, nt, pos, vel, force, types, masses, dt, ref_pos, scale, dis
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def kick(dims, nt, vel, force, buf, types, masses, dt):
+def kick(dims, nt, vel, force, spill_j, spill_f, spill, types, masses, dt):
     """Half kick :math:`\\mathbf v \\mathrel{+}= \\tfrac{\\Delta t}{2m}\\mathbf F`; returns twice the
-    kinetic energy :math:`2K=\\sum_i m_i v_i^2`. The force is first completed by adding the other
-    threads' shares ``buf`` (:func:`.potentials.partial_forces`; pass an empty (0, N, d) array when
-    ``force`` is already complete), in thread order as :func:`.potentials.forces_energy_virial` does."""
+    kinetic energy :math:`2K=\\sum_i m_i v_i^2`. Each thread first completes the forces on the
+    particles it owns with the spills of :func:`.potentials.partial_forces` (``spill`` of shape
+    (0, 2) when ``force`` is already complete), as :func:`.potentials.add_spills` would."""
     n = vel.shape[0]
     d = len(dims)
-    nb = buf.shape[0]
     kick = _kick_table(masses, dt)
     out = np.zeros(nt)
     for t in prange(nt):
+        i0, i1 = owner_range(t, nt, n)
+        collect_spills(i0, i1, force, spill_j, spill_f, spill)
         acc = 0.0
-        i0 = t * n // nt
-        for ii in range((t + 1) * n // nt - i0):
+        for ii in range(i1 - i0):
             i = i0 + ii
             ti = np.uint32(types[i])
             a = kick[ti]
             s = 0.0
             for k in range(d):
-                f = force[i, k]
-                for b in range(nb):
-                    f += buf[b, i, k]
-                force[i, k] = f
-                v = vel[i, k] + a * f
+                v = vel[i, k] + a * force[i, k]
                 vel[i, k] = v
                 s += v * v
             acc += masses[ti] * s
@@ -160,7 +157,10 @@ def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image
     box_min = 2.0 * (rc_max + skin)
     twok = kinetic_twice(vel, types, masses)
     npair = counts.sum()
-    buf = np.empty((nt - 1, n, d))  # the other threads' force shares (partial_forces)
+    # forces on other threads' particles (partial_forces): at most one per pair
+    spill_j = np.empty(pairs.shape[1], np.int32)
+    spill_f = np.empty((pairs.shape[1], d))
+    spill = np.zeros((nt, 2), np.int64)
     builds = 0
     for step in range(nsteps):
         resuming = resume_mid_step and step == 0
@@ -198,12 +198,13 @@ def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image
             ref_pos[:, :] = pos
             ref_box[:] = box
             builds += 1
-        u, w, r2min = partial_forces(dims, nt, kind, params, pos, types, box, pairs, npair, force, buf)
+        u, w, r2min = partial_forces(dims, nt, kind, params, pos, types, box, pairs, npair, force, spill_j,
+                                     spill_f, spill)
         status = NONFINITE if not (np.isfinite(u) and np.isfinite(w)) else OVERLAP if r2min < overlap2 else OK
         if status != OK:
-            add_force_shares(force, buf)  # hand back complete forces
+            add_spills(force, spill_j, spill_f, spill)  # hand back complete forces
             return status, step, u, w, twok, builds, 0
-        twok = kick(dims, nt, vel, force, buf, types, masses, dt)
+        twok = kick(dims, nt, vel, force, spill_j, spill_f, spill, types, masses, dt)
         if not np.isfinite(twok):
             return NONFINITE, step, u, w, twok, builds, 0
         if ensemble != NVE:

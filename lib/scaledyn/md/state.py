@@ -7,8 +7,8 @@ positions needed for dynamics (mean-square displacement, :math:`F_s(k,t)`) are
 
 A checkpoint (:func:`save_checkpoint`) holds every array the integrator reads, including the
 neighbour list and its reference positions, so that a restarted run continues bitwise-identically to
-an uninterrupted one (with the same number of Numba threads: the per-thread force buffers are summed
-in thread order). Checkpoints are written atomically (temporary file, then ``os.replace``).
+an uninterrupted one (with the same number of Numba threads: how the force sums are split between
+threads depends on it). Checkpoints are written atomically (temporary file, then ``os.replace``).
 """
 
 import json
