@@ -20,7 +20,9 @@ One step of length :math:`\Delta t` (forces :math:`\mathbf F` from the previous 
    :math:`\mathbf v \leftarrow \mathbf v + \tfrac{\Delta t}{2m}\mathbf F` and the kinetic energy K;
 4. NVT/NPT: Berendsen thermostat (Berendsen et al., J. Chem. Phys. 81, 3684 (1984)), velocities times
    :math:`\lambda = \sqrt{1 + \frac{\Delta t}{\tau_T}\left(\frac{T_0}{T}-1\right)}` with
-   :math:`T = 2K/(k_B\,d(N-1))` (the centre-of-mass momentum is conserved and is not thermal).
+   :math:`T = 2K/(k_B\,d(N-1))` (the centre-of-mass momentum is conserved and is not thermal). The
+   multiplication is deferred into the next step's loop 1 (one pass over the velocities fewer), or
+   done before the loop returns: the velocities handed back are always the thermostatted ones.
 
 The loop returns to Python only when a chunk of steps is done, the neighbour list overflowed (Python
 grows it and resumes mid-step, bitwise as if nothing happened), or the run blew up (status code and
@@ -30,7 +32,7 @@ step). Same inputs and thread count give bitwise-identical trajectories.
 import numpy as np
 from numba import njit, prange
 
-from .neighbors import build, displacement_limit, sort_by_cell, wrap
+from .neighbors import build_sorted, displacement_limit, sort_by_cell, wrap
 from .potentials import add_spills, collect_spills, owner_range, partial_forces
 
 NVE, NVT, NPT = 0, 1, 2
@@ -55,8 +57,9 @@ def _kick_table(masses, dt):
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def kick_drift(dims, nt, pos, vel, force, types, masses, dt, ref_pos, scale, disp2_max):
-    """Half kick :math:`\\mathbf v \\mathrel{+}= \\tfrac{\\Delta t}{2m}\\mathbf F`, then drift
+def kick_drift(dims, nt, pos, vel, force, types, masses, dt, vscale, ref_pos, scale, disp2_max):
+    """Velocities times ``vscale`` (the previous step's thermostat factor, applied here to save a
+    pass), half kick :math:`\\mathbf v \\mathrel{+}= \\tfrac{\\Delta t}{2m}\\mathbf F`, then drift
     :math:`\\mathbf x \\mathrel{+}= \\Delta t\\,\\mathbf v`; returns how many particles moved farther
     than :math:`\\sqrt{\\text{disp2\\_max}}` from :math:`s\\,\\mathbf x_i^0` since the last list build
     (positions are wrapped into the box only at builds, so no minimum image is needed). A count, not
@@ -74,7 +77,7 @@ def kick_drift(dims, nt, pos, vel, force, types, masses, dt, ref_pos, scale, dis
             a = kick[np.uint32(types[i])]
             s = 0.0
             for k in range(d):
-                v = vel[i, k] + a * force[i, k]
+                v = vscale * vel[i, k] + a * force[i, k]
                 vel[i, k] = v
                 x = pos[i, k] + dt * v
                 pos[i, k] = x
@@ -162,6 +165,7 @@ def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image
     spill_f = np.empty((pairs.shape[1], d))
     spill = np.zeros((nt, 2), np.int64)
     builds = 0
+    vscale = 1.0  # thermostat factor of the previous step, still to be applied to the velocities
     for step in range(nsteps):
         resuming = resume_mid_step and step == 0
         if ensemble == NPT and not resuming:
@@ -181,17 +185,19 @@ def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image
             for k in range(d):
                 bmin = min(bmin, box[k])
             if not (bmin > box_min and np.isfinite(bmin)):
+                _scale(vel, vscale)
                 return BOX_COLLAPSE, step, u, w, twok, builds, 0
         scale = box[0] / ref_box[0]
         if resuming:
             rebuild = True  # kick, drift and barostat of this step were done before the overflow
         else:
             limit = displacement_limit(scale, skin, rc_max)
-            rebuild = kick_drift(dims, nt, pos, vel, force, types, masses, dt, ref_pos, scale, limit) > 0.0
+            rebuild = kick_drift(dims, nt, pos, vel, force, types, masses, dt, vscale, ref_pos, scale, limit) > 0.0
+            vscale = 1.0
         if rebuild:
             wrap(dims, pos, box, image)
-            sort_by_cell(dims, box, rlist, pos, vel, force, image, types, tag)
-            need = build(dims, nt, pos, types, box, cut2, rlist, nbr, counts, pairs)
+            start = sort_by_cell(dims, box, rlist, pos, vel, force, image, types, tag)
+            need = build_sorted(dims, nt, pos, types, box, cut2, rlist, start, nbr, counts, pairs)
             if need > nbr.shape[1]:
                 return OVERFLOW, step, u, w, twok, builds, need
             npair = counts.sum()
@@ -209,9 +215,16 @@ def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image
             return NONFINITE, step, u, w, twok, builds, 0
         if ensemble != NVE:
             lam = berendsen_lambda(twok / dof, T0, dt, tau_T)
-            if lam != 1.0:
-                for i in range(n):
-                    for k in range(d):
-                        vel[i, k] *= lam
-                twok *= lam * lam
+            vscale = lam  # applied by the next step's kick_drift (or before returning)
+            twok *= lam * lam
+    _scale(vel, vscale)
     return OK, nsteps, u, w, twok, builds, 0
+
+
+@njit(cache=True)
+def _scale(vel, s):
+    # v *= s (the thermostat factor left pending when run_steps returns)
+    if s != 1.0:
+        for i in range(vel.shape[0]):
+            for k in range(vel.shape[1]):
+                vel[i, k] *= s
