@@ -27,6 +27,10 @@ __version__ = "0.1.0"
 REPO_ROOT = _Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "data"
 
+from . import _numba_cache
+
+_numba_cache.refresh()  # drop cached kernels compiled from other versions of these sources
+
 _SUBMODULES = ("flows", "phi4", "hamilton_jacobi", "vft", "materials", "md", "analysis", "plotting")
 
 
