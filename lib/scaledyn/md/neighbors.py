@@ -350,7 +350,7 @@ def _search(dims, nt, spos, stypes, order, start, ncell, reach, box, cut2, rlist
     return need
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, fastmath=FASTMATH, error_model="numpy")
 def _build_stencil(dims, nt, spos, stypes, order, start, ncell, reach, box, cut2, rlist, nbr, counts):
     # the cell-list search of :func:`build`: cells split between threads by their first slot
     n = spos.shape[0]
@@ -370,7 +370,7 @@ def _build_stencil(dims, nt, spos, stypes, order, start, ncell, reach, box, cut2
     return need_t.max()
 
 
-@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@njit(inline="always", fastmath=FASTMATH, error_model="numpy")  # see potentials.collect_spills
 def _build_cells(dims, c0, c1, spos, stypes, order, start, ncell, stencil, reach, box, cut2, maxcand, nbr,
                  counts):
     # cells c0..c1-1: gather candidates (structure of arrays, periodic images pre-shifted), then
