@@ -239,6 +239,15 @@ def _counting_sort(cell, ntot):
 
 
 @njit(cache=True)
+def _bucket(dims, pos, box, rlist):
+    # the cell grid of side >= rlist (:func:`_cell_grid`) and the particles bucketed by cell
+    # (:func:`_counting_sort`): what both the sort and the list build start from
+    ncell, reach = _cell_grid(dims, box, rlist)
+    start, order = _counting_sort(_cell_index(dims, pos, box, ncell), ncell[0] * ncell[1] * ncell[2])
+    return ncell, reach, start, order
+
+
+@njit(cache=True)
 def _permute(dims, order, pos, vel, force, image, types, tag):
     # a[:] = a[order] for every per-particle array (serial: in parallel, measured slower at N = 4096)
     n = pos.shape[0]
@@ -270,8 +279,7 @@ def sort_by_cell(dims, box, rlist, pos, vel, force, image, types, tag):
     is a compact slab of space. The grid is the one :func:`build` uses. ``tag[i]`` keeps the original
     id of the particle now stored at slot i.
     """
-    ncell, _ = _cell_grid(dims, box, rlist)
-    start, order = _counting_sort(_cell_index(dims, pos, box, ncell), ncell[0] * ncell[1] * ncell[2])
+    _, _, start, order = _bucket(dims, pos, box, rlist)
     _permute(dims, order, pos, vel, force, image, types, tag)
     return start
 
@@ -313,8 +321,7 @@ def build(dims, nt, pos, types, box, cut2, rlist, nbr, counts, pairs):
     """
     n = pos.shape[0]
     d = len(dims)
-    ncell, reach = _cell_grid(dims, box, rlist)
-    start, order = _counting_sort(_cell_index(dims, pos, box, ncell), ncell[0] * ncell[1] * ncell[2])
+    ncell, reach, start, order = _bucket(dims, pos, box, rlist)
     spos = np.empty((n, d))
     stypes = np.empty(n, np.int64)
     for s in range(n):

@@ -167,7 +167,7 @@ def owner_range(t, nt, n):
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def _forces_pairs(dims, p0, p1, lo, hi, kind, params, pos, types, box, pairs, f, spill_j, spill_f, s0):
+def _forces_pairs(dims, p0, p1, lo, hi, kind, params, pos, types, box, pairs, f, spill_j, spill_f):
     # Pairs p0..p1-1 of the flat list in blocks: (1) gather separations (minimum image) and per-pair
     # parameters into flat arrays, (2) evaluate the potential over the block (vectorised), (3) scatter
     # forces. One flat loop per phase: no per-particle inner loop whose varying length the branch
@@ -175,8 +175,8 @@ def _forces_pairs(dims, p0, p1, lo, hi, kind, params, pos, types, box, pairs, f,
     # Unsigned indices spare Numba's negative-index wrap-around in the gathers.
     # Scatter: the thread owns every i (lo <= i < hi) and adds its force to ``f`` in place; the force
     # on j goes the same way when the thread owns j too, else it is appended to the spill list
-    # (spill_j, spill_f) from slot s0 on, for j's owner to add (:func:`add_spills`). Returns U, W,
-    # min r^2 and the number of spills.
+    # (spill_j, spill_f) from slot p0 on (at most one spill per pair), for j's owner to add
+    # (:func:`add_spills`). Returns U, W, min r^2 and the number of spills.
     d = len(dims)
     block = PAIR_BLOCK
     dx = np.empty((d, block))
@@ -193,7 +193,7 @@ def _forces_pairs(dims, p0, p1, lo, hi, kind, params, pos, types, box, pairs, f,
         length[k] = box[k]
         inv[k] = 1.0 / box[k]
     span = hi - lo
-    ns = s0
+    ns = p0
     e = 0.0
     w = 0.0
     r2min = np.inf
@@ -236,7 +236,7 @@ def _forces_pairs(dims, p0, p1, lo, hi, kind, params, pos, types, box, pairs, f,
                 for k in range(d):
                     spill_f[ns, k] = -fr[q] * dx[k, q]
                 ns += 1
-    return e, w, r2min, ns - s0
+    return e, w, r2min, ns - p0
 
 
 @njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -328,6 +328,5 @@ def partial_forces(dims, nt, kind, params, pos, types, box, pairs, npair, forces
         forces[lo:hi] = 0.0
         spill[t, 0] = split[t]
         e_t[t], w_t[t], r2min_t[t], spill[t, 1] = _forces_pairs(
-            dims, split[t], split[t + 1], lo, hi, kind, params, pos, types, box, pairs, forces, spill_j, spill_f,
-            split[t])
+            dims, split[t], split[t + 1], lo, hi, kind, params, pos, types, box, pairs, forces, spill_j, spill_f)
     return e_t.sum(), w_t.sum(), r2min_t.min()
