@@ -8,7 +8,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from scaledyn import explore, phi4  # noqa: E402
-from scaledyn.analysis import quasi_species as qs  # noqa: E402
+from scaledyn.analysis import free_energy  # noqa: E402
 
 
 def test_phi4_figure_marks_the_wilson_fisher_point():
@@ -31,7 +31,7 @@ def test_vft_figure_curve_reaches_100_s_at_tg():
 
 
 def test_species_figure_bars_are_the_model_concentrations():
-    table = qs.paper_hump_table()
+    table = free_energy.paper_hump_table()
     fig = explore.species_figure(T=0.3)
     heights = np.array([b.get_height() for b in fig.axes[0].patches])
     w = table["g"] * np.exp(-table["H"] / 0.3)

@@ -123,3 +123,18 @@ def read_json(path, required=(), *, error=ValueError, hint: str = "") -> dict:
     if missing:
         raise error(f"{path} is corrupt: missing {missing}{hint}")
     return data
+
+
+def positive_arg(kind):
+    """An ``argparse`` type: ``kind(text)`` that must be finite and > 0 (message names the value)."""
+    import argparse
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a valid {kind.__name__}: {text!r}") from None
+        if not np.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+        return value
+    return parse

@@ -115,11 +115,11 @@ def species_figure(T: float = 0.3, H=None, g=None, labels=None, ax=None):
     Defaults: the paper's Table II for the hump model (``H`` in ε, reference species i = 2), labelled
     as such. ``T`` in ε/k_B. Returns the figure.
     """
-    from .analysis import quasi_species as qs
+    from .analysis import free_energy, species
 
     T = real_scalar(T, "T", positive=True)
     if H is None and g is None:
-        table = qs.paper_hump_table()
+        table = free_energy.paper_hump_table()
         H, g, labels, source = table["H"], table["g"], [str(i) for i in table["i"]], "paper's Table II (hump model)"
     elif H is None or g is None:
         raise ValueError("give both H and g, or neither (then the paper's Table II is used)")
@@ -128,10 +128,10 @@ def species_figure(T: float = 0.3, H=None, g=None, labels=None, ax=None):
     H = np.asarray(H, dtype=float)
     g = np.asarray(g, dtype=float)
     labels = [str(k) for k in range(H.size)] if labels is None else list(labels)
-    scheme = qs.SpeciesScheme(name="explore", dim=2, cutoff=np.array([[1.0]]), central_type=np.zeros(H.size, int),
+    scheme = species.SpeciesScheme(name="explore", dim=2, cutoff=np.array([[1.0]]), central_type=np.zeros(H.size, int),
                               n_neighbours=np.arange(H.size), fractions=np.array([1.0]),
                               liquid=np.zeros(H.size, bool), labels=tuple(labels))
-    C = qs.model_concentrations(np.array([T]), H, g, scheme)[0]
+    C = free_energy.model_concentrations(np.array([T]), H, g, scheme)[0]
     fig, ax = _axes(ax)
     ax.bar(labels, C, color=plotting.PALETTE[0])
     ax.set(xlabel="quasi-species $i$", ylabel=r"$C_i$", ylim=(0, 1), title=rf"$T = {T:.2f}$ — {source}")

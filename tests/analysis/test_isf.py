@@ -153,3 +153,19 @@ def test_write_and_read_round_trip(tmp_path):
     assert np.allclose(back.fs, res.fs, rtol=1e-11) and np.array_equal(back.counts, res.counts)
     assert np.allclose(back.fs_chunks, res.fs_chunks, rtol=1e-11, equal_nan=True)
     assert back.tau_alpha() == pytest.approx(res.tau_alpha(), rel=1e-9, nan_ok=True)
+
+
+def test_fs_error_bars_are_calibrated_against_independent_repetitions():
+    # The error of F_s is the scatter of the chunk means over √n_chunks. Over independent Brownian
+    # systems, the spread of F_s must match the reported error: a 1/n instead of 1/√n (a factor 2
+    # with four chunks) or a missing ddof shows up as a ratio far from 1.
+    D, k, period = 0.05, 6.16, 2 ** 6
+    fs, err = [], []
+    for seed in range(24):
+        steps, times, pos = brownian(n=60, D=D, n_blocks=16, n_per_block=7, seed=100 + seed)
+        res = isf.self_isf(times, pos, k, origins=isf.block_origins(steps, period), n_chunks=4)
+        keep = (res.t > 0.2) & (res.t < 0.5 * times[-1])
+        fs.append(res.fs[keep])
+        err.append(res.fs_err[keep])
+    ratio = np.mean(np.std(fs, axis=0, ddof=1)) / np.mean(err, axis=0).mean()
+    assert 0.7 < ratio < 1.45, ratio

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from scaledyn.analysis import neighbours as nb
-from scaledyn.analysis.quasi_species import BINARY_CUTOFF, HUMP_CUTOFF
+from scaledyn.analysis.species import BINARY_CUTOFF, HUMP_CUTOFF
 
 
 @pytest.mark.parametrize("dim", [2, 3])

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from scaledyn.analysis import quasi_species as qs
+from scaledyn.analysis import free_energy, species
 from scaledyn.analysis import thermo as th
 
-HUMP = qs.hump2d_scheme()
-BIN = qs.binary3d_scheme()
+HUMP = species.hump2d_scheme()
+BIN = species.binary3d_scheme()
 
 
 def central_difference(f, T, h=1e-5):
@@ -17,7 +17,7 @@ def central_difference(f, T, h=1e-5):
 def binary_params():
     n = BIN.n_neighbours.astype(float)
     small = BIN.central_type == 0
-    g = np.where(small, qs.gaussian_degeneracy(n, 4.65, 1.55), qs.gaussian_degeneracy(n, 7.5, 2.0))
+    g = np.where(small, free_energy.gaussian_degeneracy(n, 4.65, 1.55), free_energy.gaussian_degeneracy(n, 7.5, 2.0))
     H = np.where(small, 0.35 * (4.65 - n), 0.3 * (7.5 - n)) + np.where(small, 0.0, 1.0)
     return H, g
 
@@ -25,7 +25,7 @@ def binary_params():
 @pytest.mark.parametrize("which", ["hump", "binary"])
 def test_model_derivative_matches_finite_differences(which):
     if which == "hump":
-        p = qs.paper_hump_table()
+        p = free_energy.paper_hump_table()
         scheme, H, g = HUMP, p["H"], p["g"]
     else:
         scheme, (H, g) = BIN, binary_params()
@@ -38,7 +38,7 @@ def test_model_derivative_matches_finite_differences(which):
 
 
 def test_two_level_schottky():
-    scheme = qs.hump2d_scheme()
+    scheme = species.hump2d_scheme()
     # two accessible levels: species 2 (H=0) and 3 (H=Δ); the others pushed out of reach
     delta = 0.4
     H = np.array([0.0, delta, 500.0, 500.0, 500.0])
@@ -53,11 +53,11 @@ def test_two_level_schottky():
 
 
 def test_hump_energy_and_heat_capacity():
-    p = qs.paper_hump_table()
+    p = free_energy.paper_hump_table()
     T = np.linspace(0.02, 0.8, 60)
     E = 0.83
     u = th.hump_model_energy(T, p["H"], p["g"], HUMP, E)
-    C = qs.model_concentrations(T, p["H"], p["g"], HUMP)
+    C = free_energy.model_concentrations(T, p["H"], p["g"], HUMP)
     assert np.allclose(u, 0.5 * E * (C @ np.arange(2, 7)) + T)
     cv = th.hump_model_heat_capacity(T, p["H"], p["g"], HUMP, E)
     num = central_difference(lambda t: th.hump_model_energy(t, p["H"], p["g"], HUMP, E), T)
@@ -87,9 +87,9 @@ def test_system_enthalpy():
 
 
 def test_fit_bond_energy():
-    p = qs.paper_hump_table()
+    p = free_energy.paper_hump_table()
     T = np.linspace(0.15, 0.5, 8)
-    nbar = qs.model_concentrations(T, p["H"], p["g"], HUMP) @ np.arange(2, 7)
+    nbar = free_energy.model_concentrations(T, p["H"], p["g"], HUMP) @ np.arange(2, 7)
     u = 0.5 * 0.83 * nbar + T
     fit = th.fit_bond_energy(T, u, nbar)
     assert fit.E == pytest.approx(0.83) and fit.r2 == pytest.approx(1.0)
@@ -110,7 +110,7 @@ def test_heat_capacity_fd():
 
 
 def test_bad_input():
-    p = qs.paper_hump_table()
+    p = free_energy.paper_hump_table()
     with pytest.raises(ValueError, match="e must have"):
         th.model_species_derivative([0.3], p["H"], p["g"], HUMP, np.ones(4))
     with pytest.raises(ValueError, match="T"):

@@ -57,3 +57,9 @@ def test_cli_rejects_corrupt_checkpoint_and_clobbering(tmp_path, capsys):
         run(*args, "--resume")
     with pytest.raises(SystemExit, match="exists"):
         run(*args)
+
+
+def test_old_campaign_spelling_names_the_new_command(capsys):
+    with pytest.raises(SystemExit) as err:
+        main(["campaign", "hump2d", "--quick", "--out", "x"])
+    assert "python -m scaledyn.campaign hump2d --quick --out x" in str(err.value.code)

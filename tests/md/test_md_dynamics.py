@@ -70,3 +70,15 @@ def test_berendsen_barostat_reaches_p(binary_liquid):
     assert np.ptp(log["density"]) > 0  # the box did move
     # the density rose above that at p = 10
     assert log["density"].mean() > 0.826
+
+
+def test_thermostat_counts_d_times_n_minus_1_degrees_of_freedom():
+    # With the momentum conserved, a system of N particles has d(N − 1) kinetic degrees of freedom.
+    # A strongly coupled Berendsen thermostat (tau_T = 2 dt) holds T = 2K/(d(N − 1)) at its target to
+    # a fraction of a per cent; counting d N instead would bias it by N/(N − 1) = 2.9 % at N = 36.
+    model = md.hump2d(n=36).with_(tau_T=0.01)
+    st = md.initial_state(model, T=1.0, seed=4)
+    md.simulate(st, model, steps=2000, T=0.5)
+    log = md.ThermoLog(every=5)
+    md.simulate(st, model, steps=4000, T=0.5, observers=[log])
+    assert log["T"].mean() == pytest.approx(0.5, rel=0.006)

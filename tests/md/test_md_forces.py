@@ -88,7 +88,7 @@ def test_spatial_sort_keeps_particle_identity(binary_liquid):
 def test_owner_computes_split_gives_the_same_forces(any_liquid, nt, shuffled):
     """Any number of force partitions, cell-sorted particles (few spills) or randomly ordered ones
     (about half the pairs spill to another partition's owner): the reference forces."""
-    from scaledyn.md import neighbors as nb
+    from scaledyn.md import neighbour_list as nb
     from scaledyn.md import potentials as pot
     from scaledyn.md.state import dims_of
 

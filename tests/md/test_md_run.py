@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from scaledyn import md
-from scaledyn.md import neighbors as nb
+from scaledyn.md import neighbour_list as nb
 
 
 def same_state(a, b):
@@ -122,8 +122,6 @@ def test_input_validation(binary_liquid, tmp_path):
         md.simulate(state.copy(), "binary3d", steps=1, T=1.0)
     with pytest.raises(ValueError, match="N="):
         md.simulate(state.copy(), md.binary3d(n=400), steps=1, T=1.0)
-    with pytest.raises(ValueError, match="pos must have shape"):
-        md.hexatic_order(np.zeros((10, 3)), np.array([10.0, 10.0]))
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip file")
     with pytest.raises(md.CheckpointError, match="corrupt"):
@@ -152,53 +150,6 @@ def test_random_initial_state_has_no_overlaps():
     th = md.thermo(st, model)
     assert th["T"] == pytest.approx(1.0, rel=1e-12) and th["density"] == pytest.approx(0.6)
     assert np.abs((st.vel).sum(0)).max() < 1e-10
-
-
-def test_hexatic_order_distinguishes_crystal_and_liquid(hump_liquid):
-    model, state = hump_liquid
-    # perfect triangular lattice
-    a = 1.12
-    nx, ny = 16, 18
-    i, j = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
-    pos = np.stack([(i + 0.5 * (j % 2)) * a, j * a * np.sqrt(3) / 2], -1).reshape(-1, 2)
-    box = np.array([nx * a, ny * a * np.sqrt(3) / 2])
-    glob, local = md.hexatic_order(pos, box)
-    assert glob == pytest.approx(1.0, abs=1e-9) and local == pytest.approx(1.0, abs=1e-9)
-    glob, local = md.hexatic_order(state.pos, state.box)
-    assert glob < 0.3 and local < 0.7
-
-
-def fcc(cells: int, nn: float, noise: float, seed: int = 0):
-    a = nn * np.sqrt(2.0)
-    basis = np.array([[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]])
-    g = np.stack(np.meshgrid(*[np.arange(cells)] * 3, indexing="ij"), -1).reshape(-1, 1, 3)
-    pos = ((g + basis) * a).reshape(-1, 3)
-    return pos + np.random.default_rng(seed).normal(0.0, noise, pos.shape), np.full(3, cells * a)
-
-
-def test_solid_fraction_3d_finds_crystals_not_the_liquid():
-    from scaledyn import data_path
-
-    pos, box = fcc(6, 1.3, 0.0)                                     # second shell at 1.84 > rcut
-    frac, bonds = md.solid_fraction_3d(pos, box)
-    assert frac == 1.0 and np.all(bonds == 12)                    # every fcc bond is solid-like
-    pos, box = fcc(6, 1.3, 0.08)                                    # thermal noise ~7 % of the spacing
-    assert md.solid_fraction_3d(pos, box)[0] > 0.95
-    assert md.solid_fraction_3d(pos + 3.7 * box, box)[0] == md.solid_fraction_3d(pos, box)[0]  # periodic
-    cfg = np.load(data_path("md", "binary3d", "T0.3000", "config.npz"))  # our coldest N = 4096 liquid
-    assert md.solid_fraction_3d(cfg["positions"], cfg["box"])[0] < 0.01
-
-
-@pytest.mark.parametrize("args, message", [
-    ((np.zeros((10, 2)), np.full(3, 10.0)), "shape"),
-    ((np.zeros((10, 3)), np.full(3, 3.0)), "box"),
-    ((np.full((10, 3), np.nan), np.full(3, 10.0)), "NaN"),
-])
-def test_solid_fraction_3d_rejects_bad_input(args, message):
-    with pytest.raises(ValueError, match=message):
-        md.solid_fraction_3d(*args)
-    with pytest.raises(ValueError, match="even l"):
-        md.solid_fraction_3d(np.zeros((10, 3)), np.full(3, 10.0), l=5)
 
 
 def test_threads_argument_applies_to_one_call_and_is_validated():

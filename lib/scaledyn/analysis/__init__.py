@@ -1,12 +1,22 @@
-"""Analysis of simulations, shaped like atooms-pp: one quantity per module.
+"""Analysis of simulations, shaped like atooms-pp: one quantity or concept per module.
+
+The second layer of the package: it may use the engine (:mod:`scaledyn.md`) but never the
+campaign layer (:mod:`scaledyn.campaign`), which builds on it.
 
 * :mod:`scaledyn.analysis.isf` — self-intermediate scattering function F_s(k, t) and τα (F_s = 1/e).
+* :mod:`scaledyn.analysis.structure` — the static structure factor S(k).
 * :mod:`scaledyn.analysis.neighbours` — neighbour counts with periodic boundaries (Numba cell list
   and a brute-force NumPy reference).
-* :mod:`scaledyn.analysis.quasi_species` — up-scaling to quasi-species, concentrations, inversion to
-  free energies, H_i/g_i fits, the Gaussian degeneracy model, C_liq, ξ and τα = τ∞ exp(μξ/T).
+* :mod:`scaledyn.analysis.order` — bond-orientational order (ψ6, ψ4, solid-like particles in 3D).
+* :mod:`scaledyn.analysis.species` — up-scaling to quasi-species, concentrations, and the
+  data-driven choice of species, reference and liquid set.
+* :mod:`scaledyn.analysis.free_energy` — inversion to free energies, H_i/g_i fits, the Gaussian
+  degeneracy model, the paper's tabulated values.
+* :mod:`scaledyn.analysis.length_scale` — ξ = (ρ C_liq)^(−1/d) and τα = τ∞ exp(μξ/T).
 * :mod:`scaledyn.analysis.thermo` — enthalpy/energy and heat capacity from the quasi-species model,
   compared with the system's own (Eqs. 14 and 15 of the quasi-species paper).
+* :mod:`scaledyn.analysis.stats` — block averages and weighted linear least squares.
+* :mod:`scaledyn.analysis.state_match` — which state point reproduces reference concentrations.
 
 Submodules are imported on demand (``from scaledyn.analysis import isf``) so that importing the
 package compiles nothing.
@@ -14,7 +24,8 @@ package compiles nothing.
 
 from importlib import import_module as _import_module
 
-_SUBMODULES = ("isf", "neighbours", "quasi_species", "thermo")
+_SUBMODULES = ("isf", "structure", "neighbours", "order", "species", "free_energy", "length_scale", "thermo",
+               "stats", "state_match")
 
 
 def __getattr__(name):

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._checks import float_array, optional_errors, real_scalar, same_length
-from ._fit import linear_lsq
-from .quasi_species import SpeciesScheme, model_concentrations
+from .free_energy import model_concentrations
+from .species import SpeciesScheme
+from .stats import linear_lsq
 
 __all__ = [
     "mean_species_value", "model_species_average", "model_species_derivative",

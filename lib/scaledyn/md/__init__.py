@@ -19,13 +19,13 @@ Public API (everything a chapter needs)::
 * running: :func:`simulate`, :class:`SimulationError`, observers :class:`ThermoLog`,
   :class:`PositionSampler`, :class:`Checkpointer`, :class:`GSDWriter`, :func:`log_schedule`,
   :func:`read_unwrapped`
-* analysis helpers: :func:`hexatic_order` (2D bond order, to check the hump liquid stays amorphous),
-  :func:`solid_fraction_3d` (solid-like particles, the same check for the binary mixture)
+* the engine imports nothing from :mod:`scaledyn.analysis` (bond order, F_s, species) or
+  :mod:`scaledyn.campaign` (temperature ladders); those layers build on it
 * command line: ``python -m scaledyn.md run --model binary3d --T 1.0 --steps 100000 --out DIR``
 
-Modules: :mod:`.potentials` (pair potentials and the force kernel), :mod:`.neighbors` (cell + Verlet
+Modules: :mod:`.potentials` (pair potentials and the force kernel), :mod:`.neighbour_list` (cell + Verlet
 lists), :mod:`.integrators` (velocity Verlet, Berendsen), :mod:`.state`, :mod:`.run`,
-:mod:`.models`, :mod:`.trajectory`, :mod:`.order`, :mod:`.reference` (slow NumPy references),
+:mod:`.models`, :mod:`.trajectory`, :mod:`.reference` (slow NumPy references),
 :mod:`.lammps_peer` (the same configurations through LAMMPS, for tests and benchmarks).
 
 Threads: kernels use ``numba.get_num_threads()`` threads (read at every call; set it with
@@ -35,7 +35,6 @@ A run is bitwise reproducible — and a checkpoint restart bitwise identical —
 
 from . import _threads  # noqa: F401  (select the OpenMP threading layer before any kernel runs)
 from .models import Model, binary3d, get_model, hump2d
-from .order import bond_order_2d, hexatic_order, solid_fraction_3d
 from .run import (Checkpointer, Observer, PositionSampler, Schedule, SimulationError, ThermoLog,
                   log_schedule, simulate)
 from .state import (CheckpointError, State, compute_forces, initial_state, load_checkpoint,
@@ -48,5 +47,4 @@ __all__ = [
     "CheckpointError",
     "simulate", "SimulationError", "Observer", "Schedule", "ThermoLog", "PositionSampler",
     "Checkpointer", "GSDWriter", "read_unwrapped", "log_schedule",
-    "hexatic_order", "bond_order_2d", "solid_fraction_3d",
 ]

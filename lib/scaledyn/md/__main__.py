@@ -15,8 +15,8 @@ The starting configuration is a lattice melted for ``--melt-steps`` at ``--melt-
 for an NPT model) and, for NPT, compressed to the model's pressure; the step counter then restarts
 at 0.
 
-``python -m scaledyn.md campaign MODEL [--quick] --out DIR --workdir DIR`` runs a whole temperature
-ladder as resumable state-point jobs (see :mod:`scaledyn.md.campaign`).
+Temperature ladders (campaigns) are run by ``python -m scaledyn.campaign`` (:mod:`scaledyn.campaign`);
+``python -m scaledyn.md campaign ...`` says so.
 """
 
 import argparse
@@ -26,26 +26,15 @@ import sys
 from pathlib import Path
 
 import numba
-import numpy as np
 
 from scaledyn import __version__
+
+from .._checks import positive_arg as _positive
 
 from . import Checkpointer, GSDWriter, get_model, initial_state, load_checkpoint, log_schedule, simulate
 from .models import MODEL_NAMES
 from .state import CheckpointError
 from .trajectory import CSVThermo, truncate_outputs
-
-
-def _positive(kind):
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a valid {kind.__name__}: {text!r}") from None
-        if not np.isfinite(value) or value <= 0:
-            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
-        return value
-    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,56 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_campaign_parser(sub) -> None:
-    """``campaign MODEL``: a temperature ladder of resumable state-point jobs (see .campaign)."""
-    c = sub.add_parser("campaign", help="temperature ladder -> data/md/<model> summaries (resumable)")
-    c.add_argument("model", choices=MODEL_NAMES)
-    c.add_argument("--out", type=Path, default=None, help="summaries + manifest (default data/md/<model>)")
-    c.add_argument("--workdir", type=Path, default=None, help="checkpoints, trajectories (default runs/<model>)")
-    c.add_argument("--T", type=_positive(float), nargs="+", default=None, help="ladder (default: the model's)")
-    c.add_argument("--n", type=_positive(int), default=None, help="particles (default 4096; 256 with --quick)")
-    c.add_argument("--k", type=_positive(float), default=None, help="F_s wave number (sigma^-1)")
-    c.add_argument("--seed", type=int, default=None)
-    for name, help_ in (("equil-tau", "equilibration length in estimated tau_alpha"),
-                        ("prod-tau", "production length in tau_alpha"),
-                        ("min-tau", "extend production until it covers this many measured tau_alpha"),
-                        ("block-tau", "log-sampling block length in estimated tau_alpha")):
-        c.add_argument(f"--{name}", type=_positive(float), default=None, help=help_)
-    c.add_argument("--workers", type=int, default=None, help="pool processes (0: in this process)")
-    c.add_argument("--threads", type=_positive(int), default=None, help="Numba threads per job")
-    c.add_argument("--scheduler", default=None, help="Dask scheduler address (needs dask.distributed)")
-    c.add_argument("--step-budget", type=int, default=None, help="stop each job after this many steps")
-    c.add_argument("--quick", action="store_true", help="tiny end-to-end check (N=256, 2 temperatures)")
-    c.add_argument("--reanalyse", action="store_true",
-                   help="recompute the summaries of finished points from their trajectories (no MD)")
-
-
-def campaign_command(args) -> int:
-    from . import campaign as cp
-
-    if args.workers is not None and args.workers < 0:
-        raise SystemExit(f"error: --workers must be >= 0, got {args.workers}")
-    if args.step_budget is not None and args.step_budget < 0:
-        raise SystemExit(f"error: --step-budget must be >= 0, got {args.step_budget}")
-    given = {"temperatures": args.T, "n": args.n, "k": args.k, "seed": args.seed, "equil_tau": args.equil_tau,
-             "prod_tau": args.prod_tau, "min_tau": args.min_tau, "block_tau": args.block_tau}
-    given = {k: (tuple(v) if k == "temperatures" else v) for k, v in given.items() if v is not None}
-    try:
-        if args.quick:
-            settings = cp.quick_settings(args.model, **given)
-        else:
-            settings = cp.Settings(**{"model": args.model, "temperatures": cp.DEFAULT_LADDERS[args.model], **given})
-        if args.reanalyse:
-            done = cp.reanalyse(settings, args.out or Path("data/md") / args.model, args.workdir)
-            print(f"campaign {args.model}: reanalysed {len(done)}")
-            return 0
-        report = cp.run_campaign(settings, args.out or Path("data/md") / args.model, args.workdir,
-                                 workers=args.workers, threads=args.threads, scheduler=args.scheduler,
-                                 step_budget=args.step_budget,
-                                 command="python -m scaledyn.md " + shlex.join(args.argv))
-    except (ValueError, TypeError, cp.CampaignError) as exc:
-        raise SystemExit(f"error: {exc}") from None
-    print(f"campaign {args.model}: " + ", ".join(f"{k} {len(v)}" for k, v in report.items()))
-    return 1 if report["failed"] else 3 if report["incomplete"] else 0
+    """``campaign``: moved to ``python -m scaledyn.campaign`` (the engine does not run ladders)."""
+    c = sub.add_parser("campaign", help="moved: use python -m scaledyn.campaign", add_help=False)
+    c.add_argument("rest", nargs=argparse.REMAINDER)
 
 
 def run_command(args) -> int:
@@ -194,7 +136,8 @@ def main(argv=None) -> int:
     if args.command == "run":
         return run_command(args)
     if args.command == "campaign":
-        return campaign_command(args)
+        raise SystemExit("error: the campaign command moved: use `python -m scaledyn.campaign "
+                         + shlex.join(args.rest) + "` (same options)")
     return 2  # pragma: no cover
 
 

@@ -11,8 +11,8 @@ One step of length :math:`\Delta t` (forces :math:`\mathbf F` from the previous 
 1. :math:`\mathbf v \leftarrow \mathbf v + \tfrac{\Delta t}{2m}\mathbf F`,
    :math:`\mathbf x \leftarrow \mathbf x + \Delta t\,\mathbf v` (one fused loop, which also measures
    the displacement since the last neighbour-list build);
-2. if the list may be incomplete (:func:`.neighbors.displacement_limit`): wrap positions into the box,
-   re-order particles by cell (:func:`.neighbors.sort_by_cell`, for memory locality) and rebuild the
+2. if the list may be incomplete (:func:`.neighbour_list.displacement_limit`): wrap positions into the box,
+   re-order particles by cell (:func:`.neighbour_list.sort_by_cell`, for memory locality) and rebuild the
    Verlet list; then new forces, :math:`U` and the virial :math:`W` (each thread accumulates the
    forces on the particles it owns and lists those on other threads' particles,
    :func:`.potentials.partial_forces`);
@@ -32,7 +32,7 @@ step). Same inputs and thread count give bitwise-identical trajectories.
 import numpy as np
 from numba import njit, prange
 
-from .neighbors import build_sorted, displacement_limit, sort_by_cell, wrap
+from .neighbour_list import build_sorted, displacement_limit, sort_by_cell, wrap
 from .potentials import add_spills, collect_spills, owner_range, partial_forces
 
 NVE, NVT, NPT = 0, 1, 2

@@ -22,7 +22,7 @@ each with the reason below. The seed gives no time step, coupling constants or d
 ``hump2d`` — 2D one-component hump potential, NVT.
     * ``density = 0.8``: a prototype found rho = 0.9 crystallises (hexagonal) within ~500 tau and
       rho = 0.7 develops square order; 0.8 stayed amorphous for T = 0.1-0.5 (check with
-      :func:`scaledyn.md.hexatic_order`).
+      :func:`scaledyn.analysis.order.hexatic_order`).
     * ``dt = 0.005``, ``tau_T = 1.0``, ``skin = 0.3``: same reasoning as above (drift numbers in
       ``data/md/README.md``).
 """

@@ -245,7 +245,7 @@ def forces_energy_virial(dims, nt, kind, params, pos, types, box, pairs, npair, 
 
     ``dims`` is a length-d tuple whose *type* fixes the dimension at compile time, so the loops over
     Cartesian components are unrolled. ``pairs[:, :npair]`` is the flat half list (each pair
-    ``(i, j)`` once, sorted by ``i`` as :func:`.neighbors.build` writes it; ValueError otherwise).
+    ``(i, j)`` once, sorted by ``i`` as :func:`.neighbour_list.build` writes it; ValueError otherwise).
     Periodic minimum image in a rectangular box. The virial is
     :math:`W=\\sum_{pairs} \\mathbf r_{ij}\\cdot\\mathbf F_{ij}`, so the configurational pressure
     is :math:`W/(dV)`. The hump kind reads ``params[0, 0]`` only (one particle type).

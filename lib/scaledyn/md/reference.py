@@ -1,6 +1,6 @@
 """Slow, obvious NumPy references of the Numba kernels (for the tests and for reading).
 
-Every function here does the same physics as a kernel in :mod:`.potentials`, :mod:`.neighbors` or
+Every function here does the same physics as a kernel in :mod:`.potentials`, :mod:`.neighbour_list` or
 :mod:`.integrators`, written for clarity: all pairs, dense arrays, no neighbour list.
 """
 

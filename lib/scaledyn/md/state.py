@@ -21,7 +21,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from . import neighbors as nb
+from . import neighbour_list as nb
 from .models import Model, _validated
 from .potentials import forces_energy_virial
 
@@ -48,7 +48,7 @@ class State:
     types: np.ndarray
     image: np.ndarray
     box: np.ndarray
-    nl: nb.NeighborList
+    nl: nb.NeighbourList
     step: int = 0
     potential_energy: float = 0.0
     virial: float = 0.0
@@ -291,7 +291,7 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[State, Model, dict]:
             or nbr.min(initial=0) < 0 or nbr.max(initial=0) >= n):
         raise CheckpointError(f"checkpoint {path}: the neighbour list (nl_nbr, nl_counts) is not a valid list of "
                               f"{n} particles")
-    nl = nb.NeighborList(data["nl_nbr"].astype(np.int32), data["nl_counts"].astype(np.int32),
+    nl = nb.NeighbourList(data["nl_nbr"].astype(np.int32), data["nl_counts"].astype(np.int32),
                          data["nl_ref_pos"].astype(np.float64), data["nl_ref_box"].astype(np.float64),
                          meta["skin"], data["nl_cut2"].astype(np.float64), meta["rc_max"], meta["builds"])
     state = State(data["pos"].astype(np.float64), data["vel"].astype(np.float64),

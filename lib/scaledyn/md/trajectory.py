@@ -7,12 +7,14 @@ shift by :math:`L/2`), integer ``particles.image`` flags, 2D boxes with ``dimens
 """
 
 import csv
+import os
 from pathlib import Path
 
 import gsd.hoomd
 import numpy as np
 
 from .run import Observer, ThermoLog
+from .state import atomic_write
 
 
 def _frame(state, model) -> gsd.hoomd.Frame:
@@ -99,16 +101,43 @@ class CSVThermo(Observer):
 
 def truncate_outputs(out: Path, step: int) -> None:
     """Drop the rows of ``out/thermo.csv`` and the frames of ``out/traj.gsd`` written after ``step``
-    (a run resumed from a checkpoint at ``step`` writes them again)."""
+    (a run resumed from a checkpoint at ``step`` writes them again), and a last thermo row cut short
+    by a kill. Each file is rewritten atomically (a copy, then ``os.replace``), so a kill during the
+    rewrite leaves either the old file or the new one, never a half-written one."""
     thermo = out / "thermo.csv"
     if thermo.exists():
         lines = thermo.read_text().splitlines()
-        keep = [lines[0]] + [ln for ln in lines[1:] if ln and int(ln.split(",")[0]) <= step]
-        thermo.write_text("\n".join(keep) + "\n")
+        width = lines[0].count(",") if lines else 0
+        keep = lines[:1] + [ln for ln in lines[1:] if ln.count(",") == width and _row_step(ln) <= step]
+        atomic_write(thermo, "\n".join(keep) + "\n")
     traj = out / "traj.gsd"
     if traj.exists():
         with gsd.hoomd.open(traj, "r") as fh:
             frames = [f for f in fh if f.configuration.step <= step]
-        with gsd.hoomd.open(traj, "w") as fh:
-            for f in frames:
-                fh.append(f)
+
+        def write(tmp):
+            with gsd.hoomd.open(tmp, "w") as fh:
+                for f in frames:
+                    fh.append(f)
+
+        _atomic_gsd(traj, write)
+
+
+def _row_step(line: str) -> float:
+    """The step column of a thermo row (inf for a row that is not a number: it is dropped)."""
+    try:
+        return float(line.split(",")[0])
+    except ValueError:
+        return float("inf")
+
+
+def _atomic_gsd(path: Path, write) -> None:
+    """``write(tmp_path)`` creates a GSD file beside ``path``; it then replaces ``path`` atomically."""
+    tmp = path.with_name(path.name + ".rewrite.tmp")
+    try:
+        write(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

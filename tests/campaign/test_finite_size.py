@@ -5,8 +5,8 @@ import pytest
 from scipy import stats
 from test_campaign_data import LABELS, write_point
 
-from scaledyn.analysis.campaign_data import load_campaign
-from scaledyn.analysis.finite_size import add_small_system, compare_sizes
+from scaledyn.campaign.data import load_campaign
+from scaledyn.campaign.data import add_small_system, compare_sizes
 
 
 def two_sizes(tmp_path, C_small=None, tau_small=2.0):

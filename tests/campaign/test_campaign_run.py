@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 from scaledyn.analysis.isf import read_isf
-from scaledyn.md import campaign as cp
-from scaledyn.md.__main__ import main
+from scaledyn.md.trajectory import read_unwrapped
+import scaledyn.campaign as cp
+from scaledyn.campaign import runner, store
+from scaledyn.campaign.__main__ import main
 
 VOLATILE = ("wall_seconds_last_session", "finished", "code")
 
@@ -26,10 +28,35 @@ def stable(summary):
     return {k: v for k, v in summary.items() if k not in VOLATILE}
 
 
+def fs_of_large_particles_is_recomputed_independently(out, work, summary):
+    """F_s(k, t) in fs.csv is that of the large particles (Eq. 2 of the paper), recomputed here by
+    brute force from the scratch trajectory at a lag near τα: sin(kr)/(kr) averaged over the large
+    particles and over every block-start origin. The small particles relax faster, so computing F_s
+    for the wrong species (or all particles) misses by far more than rounding."""
+    steps, pos, _ = read_unwrapped(work / "prod" / "traj.gsd")
+    types = np.load(out / "config.npz")["types"]
+    block, dt, k = summary["steps"]["block"], summary["dt"], summary["k"]
+    curve = read_isf(out / "fs.csv")
+    lag_steps = np.unique(steps % block)
+    lag = lag_steps[np.argmin(np.abs(lag_steps * dt - summary["tau_alpha"]["value"]))]
+    ref = {}
+    for species in (0, 1):
+        vals = []
+        for o in np.flatnonzero(steps % block == 0):
+            j = np.flatnonzero(steps == steps[o] + lag)
+            if j.size:
+                r = np.linalg.norm(pos[j[0]] - pos[o], axis=1)[types == species]
+                vals.append(np.mean(np.sin(k * r) / (k * r)))
+        ref[species] = np.mean(vals)
+    row = np.argmin(np.abs(curve.t - lag * dt))
+    assert curve.fs[row] == pytest.approx(ref[1], rel=1e-9)
+    assert abs(ref[0] - ref[1]) > 20 * abs(curve.fs[row] - ref[1]) + 0.01
+
+
 def test_quick_campaign_cli_end_to_end_then_nothing_redone(tmp_path, capsys):
     out, work = tmp_path / "out", tmp_path / "work"
     # a spawn pool of one single-threaded worker: the default executor path
-    assert main(["campaign", "binary3d", "--quick", "--out", out, "--workdir", work,
+    assert main(["binary3d", "--quick", "--out", out, "--workdir", work,
                  "--workers", "1", "--threads", "1"]) == 0
     assert "done 2" in capsys.readouterr().out
     summ = summaries(out)
@@ -58,7 +85,7 @@ def test_quick_campaign_cli_end_to_end_then_nothing_redone(tmp_path, capsys):
     for key in ("code", "sessions", "settings", "state_points", "dt", "tau_T", "tau_P", "bulk_modulus",
                 "n", "start", "end", "k"):
         assert key in man, key
-    assert man["sessions"][0]["command"].startswith("python -m scaledyn.md campaign binary3d --quick")
+    assert man["sessions"][0]["command"].startswith("python -m scaledyn.campaign binary3d --quick")
     assert {p["status"] for p in man["state_points"].values()} == {"done"} and man["end"] is not None
     assert all("seed" in p and "ageing" in p["evidence"] for p in man["state_points"].values())
     # only small text files in the output folder; scratch in the work folder
@@ -67,8 +94,10 @@ def test_quick_campaign_cli_end_to_end_then_nothing_redone(tmp_path, capsys):
     assert cfg["positions"].shape == (256, 3) and cfg["types"].shape == (256,)
     assert np.all((cfg["positions"] >= 0) & (cfg["positions"] <= cfg["box"]))
     assert list(work.rglob("*.gsd")) and list(work.rglob("checkpoint.npz"))
+    fs_of_large_particles_is_recomputed_independently(out / "T1.0000", work / "T1.0000", summ["T1.0000"])
 
     mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("T*/*")}
+
     report = cp.run_campaign(quick("binary3d"), out, work, workers=0, log=lambda *a: None)
     assert report == {"done": [], "skipped": [1.0, 0.85], "incomplete": [], "failed": []}
     assert {p: p.stat().st_mtime_ns for p in out.rglob("T*/*")} == mtimes
@@ -77,7 +106,7 @@ def test_quick_campaign_cli_end_to_end_then_nothing_redone(tmp_path, capsys):
     # reanalysis from the scratch trajectories reproduces every summary (no MD is run)
     before = {k: stable(v) for k, v in summaries(out).items()}
     (out / "T1.0000" / "species.csv").unlink()
-    assert main(["campaign", "binary3d", "--quick", "--out", out, "--workdir", work, "--reanalyse"]) == 0
+    assert main(["binary3d", "--quick", "--out", out, "--workdir", work, "--reanalyse"]) == 0
     assert "reanalysed 2" in capsys.readouterr().out
     assert {k: stable(v) for k, v in summaries(out).items()} == before
     assert (out / "T1.0000" / "species.csv").exists()
@@ -149,7 +178,11 @@ def test_default_ladders_and_tau_estimate():
     (dict(prod_tau=-1.0), "prod_tau must be finite and > 0"),
     (dict(equil_tau=0.0), "equil_tau must be finite and > 0"),
     (dict(melt_steps=-5), "melt_steps must be an integer >= 0"),
-    (dict(k=-5.1), "k must be finite and > 0"),
+    (dict(k=-5.1), "k must be positive"),
+    (dict(pressure=5.0), "fixed density"),
+    (dict(model="binary3d", density=0.9), "give pressure instead"),
+    (dict(density=-0.8), "density must be positive"),
+    (dict(tau_anchors=((0.5, 1.0),)), "at least two"),
     (dict(n=5), "too small"),
 ])
 def test_settings_reject_bad_input(kwargs, message):
@@ -159,12 +192,12 @@ def test_settings_reject_bad_input(kwargs, message):
 
 
 @pytest.mark.parametrize("argv,message", [
-    (["campaign", "lj3d"], "invalid choice"),
-    (["campaign", "hump2d", "--T", "0"], "must be > 0"),
-    (["campaign", "hump2d", "--T", "0.5", "-0.2"], "must be > 0"),
-    (["campaign", "hump2d", "--prod-tau", "-3"], "must be > 0"),
-    (["campaign", "hump2d", "--step-budget", "-1"], "--step-budget must be >= 0"),
-    (["campaign", "hump2d", "--workers", "-2"], "--workers must be >= 0"),
+    (["lj3d"], "invalid choice"),
+    (["hump2d", "--T", "0"], "must be > 0"),
+    (["hump2d", "--T", "0.5", "-0.2"], "must be > 0"),
+    (["hump2d", "--prod-tau", "-3"], "must be > 0"),
+    (["hump2d", "--step-budget", "-1"], "--step-budget must be >= 0"),
+    (["hump2d", "--workers", "-2"], "--workers must be >= 0"),
 ])
 def test_cli_campaign_rejects_bad_input(argv, message, tmp_path, capsys):
     with pytest.raises(SystemExit) as err:
@@ -193,7 +226,7 @@ def test_corrupt_or_foreign_files_are_named(tmp_path):
     with pytest.raises(cp.CampaignError, match=str(manifest)):
         cp.run_campaign(settings, out, work, workers=0, log=lambda *a: None)
     with pytest.raises(SystemExit, match="manifest.json"):
-        main(["campaign", "hump2d", "--quick", "--T", "0.5", "--out", out, "--workdir", work, "--workers", "0"])
+        main(["hump2d", "--quick", "--T", "0.5", "--out", out, "--workdir", work, "--workers", "0"])
     with pytest.raises(TypeError, match="settings"):
         cp.run_campaign({"model": "hump2d"}, out)
     with pytest.raises(ValueError, match="step_budget"):
@@ -206,7 +239,7 @@ def test_a_failing_state_point_is_recorded_and_the_others_finish(tmp_path, capsy
     cp.run_campaign(settings, out, work, workers=0, threads=1, step_budget=300, log=lambda *a: None)
     ck = work / "T0.5000" / "equil" / "checkpoint.npz"
     ck.write_bytes(b"\x00garbage")
-    argv = ["campaign", "hump2d", "--quick", "--T", "0.5", "0.4", "--out", out, "--workdir", work,
+    argv = ["hump2d", "--quick", "--T", "0.5", "0.4", "--out", out, "--workdir", work,
             "--workers", "0", "--threads", "1"]
     assert main(argv) == 1
     assert "failed 1" in capsys.readouterr().out
@@ -257,10 +290,10 @@ def test_killed_cli_restarts_to_the_same_result(tmp_path):
     import sys
     import time
 
-    argv = ["campaign", "hump2d", "--quick", "--T", "0.5", "--prod-tau", "60", "--workers", "0", "--threads", "1"]
+    argv = ["hump2d", "--quick", "--T", "0.5", "--prod-tau", "60", "--workers", "0", "--threads", "1"]
     ref_out, out, work = tmp_path / "ref", tmp_path / "out", tmp_path / "work"
     assert main([*argv, "--out", ref_out, "--workdir", tmp_path / "wref"]) == 0
-    cmd = [sys.executable, "-m", "scaledyn.md", *argv, "--out", str(out), "--workdir", str(work)]
+    cmd = [sys.executable, "-m", "scaledyn.campaign", *argv, "--out", str(out), "--workdir", str(work)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ck = work / "T0.5000" / "prod" / "checkpoint.npz"
     deadline = time.time() + 60
@@ -278,7 +311,7 @@ def test_killed_cli_restarts_to_the_same_result(tmp_path):
 def test_a_running_job_locks_its_state_point(tmp_path):
     settings = quick(temperatures=(0.5,))
     job = cp.plan_job(settings, 0.5, tmp_path / "o", tmp_path / "w")
-    with cp._Lock(tmp_path / "w"):
+    with store.PointLock(tmp_path / "w"):
         with pytest.raises(cp.CampaignError, match="held by another running job"):
             cp.run_job(job)
 
@@ -302,7 +335,7 @@ def test_two_campaigns_sharing_an_output_keep_each_others_records(tmp_path, monk
                             log=lambda *a: None)
         return {"T": job.T, "status": "incomplete", "steps": 0}
 
-    monkeypatch.setattr(cp, "run_job", fake_job)
+    monkeypatch.setattr(runner, "run_job", fake_job)
     cp.run_campaign(quick(temperatures=(0.5,)), out, work, workers=0, threads=1, command="A", log=lambda *a: None)
     man = json.loads((out / "manifest.json").read_text())
     assert sorted(man["state_points"]) == ["T0.4000", "T0.5000"]
@@ -318,3 +351,35 @@ def test_update_manifest_rejects_a_corrupt_manifest(tmp_path):
     with pytest.raises(cp.CampaignError, match="manifest.json"):
         cp.update_manifest(path, lambda m: None)
     assert path.read_text() == "{not json"  # nothing overwritten
+
+
+def test_state_point_settings_reach_the_model_and_the_manifest(tmp_path):
+    s = quick(temperatures=(0.5,), density=0.85, tau_anchors=((0.5, 2.0), (0.2, 50.0)))
+    assert s.md_model().density == 0.85
+    assert s.tau_estimate(0.5) == pytest.approx(2.0) and s.tau_estimate(0.2) == pytest.approx(50.0)
+    assert cp.plan_job(s, 0.5, "o", "w").equil_steps == max(int(np.ceil(5.0 * 2.0 / 0.005)), 1000)
+    b = quick("binary3d", temperatures=(1.0,), pressure=3.0)
+    assert b.md_model().pressure == 3.0
+    record = runner.settings_record(s)
+    assert record["density"] == 0.85 and record["tau_anchors"] == [[0.5, 2.0], [0.2, 50.0]]
+    assert json.loads(json.dumps(record)) == record  # what the manifest stores compares equal on resume
+
+
+def test_manifest_command_names_no_machine_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    inside, outside = tmp_path / "data" / "x", "/scratch/runs/x"
+    cmd = runner.portable_command(f"python -m scaledyn.campaign hump2d --out {inside} --workdir {outside}",
+                                  inside, outside)
+    assert cmd == "python -m scaledyn.campaign hump2d --out data/x --workdir '<workdir>'"
+
+
+def test_equilibration_and_ageing_checks_use_three_sigma():
+    from scaledyn.campaign.jobs import agree, halves_agree
+
+    assert agree(10.0, 1.0, 14.0, 1.0)            # 2.8 combined sigma: agree
+    assert not agree(10.0, 1.0, 14.5, 1.0)        # 3.2 combined sigma: not
+    assert agree(1.0, float("nan"), 1.0, 0.1) is None
+    rng = np.random.default_rng(0)
+    flat = rng.normal(0.0, 1.0, 4000)
+    step = flat + np.r_[np.zeros(2000), np.full(2000, 0.3)]  # a jump of ~10 block errors between halves
+    assert halves_agree(flat)["ok"] and not halves_agree(step)["ok"]

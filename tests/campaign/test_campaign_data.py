@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from scaledyn.analysis.campaign_data import combine, load_campaign, recorded_scheme, try_load_campaign
+from scaledyn.campaign.data import combine, load_campaign, recorded_scheme, try_load_campaign
 from scaledyn.analysis.isf import ISFResult
-from scaledyn.analysis.quasi_species import hump2d_scheme
+from scaledyn.analysis.species import hump2d_scheme
 
 LABELS = [str(i) for i in range(0, 11)]
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from scaledyn import md
-from scaledyn.md import neighbors as nb
+from scaledyn.md import neighbour_list as nb
 
 
 def random_config(model, box_side, n, rng):

@@ -1,4 +1,5 @@
-"""Weighted linear least squares with parameter covariances (private helper of the fits).
+r"""Small statistics shared by the analyses: block averages of correlated time series and weighted
+linear least squares with parameter covariances.
 
 All the fits of the analysis package are linear in their parameters once written in the right
 variables (F = H − T ln g is linear in T; ln τ = ln τ∞ + μ ξ/T is linear in ξ/T; ln g of the
@@ -10,6 +11,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from .._checks import float_array
+
+__all__ = ["block_average", "LinearFit", "linear_lsq"]
+
+
+def block_average(samples, n_blocks: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of a time series (one column per observable) and its error from block averaging.
+
+    ``samples`` (n_samples, n_observables), in time order. The snapshots are cut into ``n_blocks``
+    contiguous blocks (fewer if there are fewer snapshots); the error is the standard deviation of
+    the block means (ddof=1) over √n_blocks, which accounts for correlations shorter than a block.
+    """
+    s = float_array(samples, "samples", ndim=2)
+    if isinstance(n_blocks, bool) or not isinstance(n_blocks, (int, np.integer)) or n_blocks < 2:
+        raise ValueError(f"n_blocks must be an integer >= 2, got {n_blocks!r}")
+    nb = min(n_blocks, s.shape[0])
+    if nb < 2:
+        raise ValueError("samples must hold at least 2 snapshots for an error bar")
+    blocks = np.array([b.mean(axis=0) for b in np.array_split(s, nb)])
+    return s.mean(axis=0), blocks.std(axis=0, ddof=1) / np.sqrt(nb)
 
 
 @dataclass(frozen=True)

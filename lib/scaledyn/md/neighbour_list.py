@@ -36,7 +36,7 @@ from numba import njit, prange
 from .potentials import FASTMATH, cutoff_sq
 
 
-class NeighborList:
+class NeighbourList:
     """Verlet list storage plus what is needed to decide when to rebuild.
 
     Attributes: ``nbr`` (N, capacity) int32, ``counts`` (N,) int32, ``pairs`` (2, N * capacity) int32
@@ -75,8 +75,8 @@ class NeighborList:
         self.nbr = np.zeros((self.nbr.shape[0], cap), np.int32)
         self.pairs = np.zeros((2, self.nbr.size), np.int32)
 
-    def copy(self) -> "NeighborList":
-        return NeighborList(self.nbr.copy(), self.counts.copy(), self.ref_pos.copy(), self.ref_box.copy(),
+    def copy(self) -> "NeighbourList":
+        return NeighbourList(self.nbr.copy(), self.counts.copy(), self.ref_pos.copy(), self.ref_box.copy(),
                             self.skin, self.cut2.copy(), self.rc_max, self.builds, self.pairs.copy())
 
 
@@ -96,7 +96,7 @@ def check_box(box, rc_max: float, skin: float) -> None:
 
 
 def allocate(pos, types, box, params, skin: float, capacity: int | None = None,
-             density_margin: float = 1.3) -> NeighborList:
+             density_margin: float = 1.3) -> NeighbourList:
     """Allocate an (unbuilt) neighbour list; capacity from the density unless given.
 
     The estimate is the mean half-list size :math:`\\rho V_d(r_c+\\text{skin})/2` times
@@ -111,13 +111,13 @@ def allocate(pos, types, box, params, skin: float, capacity: int | None = None,
         r = rc_max + skin
         vol = math.pi * r * r if d == 2 else 4.0 / 3.0 * math.pi * r**3
         capacity = int(density_margin * rho * vol / 2.0) + 8
-    nl = NeighborList(np.zeros((n, capacity), np.int32), np.zeros(n, np.int32), pos.copy(),
+    nl = NeighbourList(np.zeros((n, capacity), np.int32), np.zeros(n, np.int32), pos.copy(),
                       np.array(box, dtype=np.float64), skin, cut2, rc_max,
                       pairs=np.zeros((2, n * capacity), np.int32))
     return nl
 
 
-def update(nl: NeighborList, pos, types, box, image, vel=None, force=None, tag=None) -> NeighborList:
+def update(nl: NeighbourList, pos, types, box, image, vel=None, force=None, tag=None) -> NeighbourList:
     """Wrap positions into the box (updating image flags), then rebuild, growing the list if needed.
 
     With ``vel``, ``force`` and ``tag`` given, particles are first re-ordered by cell
@@ -525,7 +525,7 @@ def brute_force_pairs(pos, types, box, params, skin: float = 0.0) -> set:
     return set(zip(i.tolist(), j.tolist()))
 
 
-def list_pairs(nl: NeighborList) -> set:
+def list_pairs(nl: NeighbourList) -> set:
     """The pairs held by a neighbour list, as a set of (min, max) index tuples."""
     pairs = set()
     for i in range(nl.nbr.shape[0]):

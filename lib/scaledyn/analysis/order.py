@@ -30,7 +30,7 @@ shell of all three pairs of the 8-6 mixture (σ = 1.0, 1.2, 1.4).
 
 import numpy as np
 
-from ..analysis.neighbours import periodic_pairs
+from .neighbours import periodic_pairs
 
 
 def _checked(pos, box, dim: int, rcut: float) -> tuple[np.ndarray, np.ndarray]:

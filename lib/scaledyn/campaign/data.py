@@ -1,10 +1,25 @@
-r"""The campaign's per-temperature summaries (``data/md/<model>/T*/``) as arrays, for the chapters.
+r"""A campaign's per-temperature summaries (``data/md/<model>/T*/``) as arrays, for the chapters, and
+the finite-size check that lets a smaller companion system supply the slowest points.
 
 A state point folder holds ``summary.json`` (thermodynamic means with block errors, τα, equilibration
 evidence, species concentrations), ``fs.csv`` (F_s(k,t)), ``species.csv`` (concentrations per
-snapshot) and ``config.npz`` (the last sampled configuration), written by
-:mod:`scaledyn.md.campaign`. :func:`load_campaign` gathers the finished points of one model into a
-:class:`CampaignData`, sorted by increasing temperature. Units: reduced (ε, σ, m, τ = σ√(m/ε), k_B = 1).
+snapshot) and ``config.npz`` (the last sampled configuration), written by :mod:`.jobs`.
+:func:`load_campaign` gathers the finished points of one model into a :class:`CampaignData`, sorted
+by increasing temperature. Units: reduced (ε, σ, m, τ = σ√(m/ε), k_B = 1).
+
+**Finite size.** Finite-size check: does a smaller system give the same τα and species concentrations?
+
+The slowest state points cost steps × N. A smaller N may stand in for N = 4096 only where it changes
+neither τα nor the quasi-species concentrations beyond their error bars, checked at temperatures run
+with both sizes. For each shared temperature :func:`compare_sizes` gives
+
+* :math:`z_\tau = (\tau_b - \tau_a)/\sqrt{\sigma_a^2 + \sigma_b^2}`, the τα difference in combined
+  standard errors;
+* over the species present above ``min_fraction`` in either run,
+  :math:`\chi^2_C = \sum_i (C_{b,i} - C_{a,i})^2 / (\sigma_{a,i}^2 + \sigma_{b,i}^2)` with its number of
+  species (degrees of freedom), its upper-tail probability, and the largest :math:`|z_i|`.
+
+Errors are the campaign's block errors, treated as independent Gaussian.
 """
 
 from __future__ import annotations
@@ -13,13 +28,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
 
 from .._checks import read_json
-from .isf import ISFResult, read_isf
-from .quasi_species import SpeciesScheme, binary3d_scheme, hump2d_scheme
+from ..analysis.isf import ISFResult, read_isf
+from ..analysis.species import SpeciesScheme, binary3d_scheme, hump2d_scheme
 
 __all__ = ["CampaignData", "load_campaign", "combine", "load_small_system", "try_load_campaign",
-           "recorded_scheme", "same_temperature", "SMALL_N"]
+           "recorded_scheme", "same_temperature", "SMALL_N",
+           "SizeComparison", "compare_sizes", "add_small_system", "MIN_SHARED"]
 
 #: Companion campaigns at a smaller N (``data/md/<folder>``) that supply the slowest state points
 #: once chapter 5 has shown that N changes neither τα nor the concentrations beyond their errors.
@@ -168,7 +185,7 @@ def load_campaign(folder, *, model: str | None = None) -> CampaignData:
     labels = {tuple(r["species"]["labels"]) for r in rows}
     if len(labels) != 1:
         raise ValueError(f"{folder}: the state points were analysed with different species sets; "
-                         "run `python -m scaledyn.md campaign <model> --reanalyse`")
+                         "run `python -m scaledyn.campaign <model> --reanalyse`")
     order = np.argsort([r["T"] for r in rows])
     rows = [rows[i] for i in order]
     folders = tuple(paths[i].parent for i in order)
@@ -198,7 +215,7 @@ def combine(main: CampaignData, extra: CampaignData) -> CampaignData:
     """The points of ``main`` plus those of ``extra`` at temperatures ``main`` lacks, sorted by T.
 
     For a companion campaign at a smaller N that reaches colder, slower state points (its points at
-    shared temperatures are the finite-size check, see :mod:`scaledyn.analysis.finite_size`, and are
+    shared temperatures are the finite-size check, see :func:`compare_sizes`, and are
     left out). Both must be the same model, ensemble, pressure, time step, wave number and species
     set; ``ValueError`` names what differs.
     """
@@ -239,7 +256,7 @@ def try_load_campaign(model: str, folder=None, small_n: bool = True
     ``data/md/<model>``) cannot be loaded — for chapters that degrade gracefully without data. The
     reason names the folder relative to the repository. With ``small_n`` and the default folder, the
     colder points of the companion campaign :data:`SMALL_N` are added once it has been validated
-    against the main one (:func:`scaledyn.analysis.finite_size.add_small_system`)."""
+    against the main one (:func:`add_small_system`)."""
     from .. import data_path
 
     default = folder is None
@@ -248,9 +265,102 @@ def try_load_campaign(model: str, folder=None, small_n: bool = True
         data = load_campaign(folder, model=model)
         small = load_small_system(model) if default and small_n else None
         if small is not None:
-            from .finite_size import add_small_system   # imports this module
-
             data = add_small_system(data, small)[0]
         return data, None
     except (FileNotFoundError, ValueError) as exc:
         return None, str(exc).replace(str(data_path("md")), "data/md")
+
+
+# --------------------------------------------------------------------------------------------------
+# finite size
+
+#: Shared temperatures the smaller system must match before its other points are used (the issue: two).
+MIN_SHARED = 2
+
+
+@dataclass(frozen=True)
+class SizeComparison:
+    """Per shared temperature ``T`` (ascending): sizes ``n_a``, ``n_b``; ``tau_a``, ``tau_a_err``,
+    ``tau_b``, ``tau_b_err`` and ``z_tau``; ``chi2_C``, ``dof_C``, ``p_C`` (χ² upper-tail
+    probability) and ``max_z_C`` of the concentrations."""
+
+    T: np.ndarray
+    n_a: np.ndarray
+    n_b: np.ndarray
+    tau_a: np.ndarray
+    tau_a_err: np.ndarray
+    tau_b: np.ndarray
+    tau_b_err: np.ndarray
+    z_tau: np.ndarray
+    chi2_C: np.ndarray
+    dof_C: np.ndarray
+    p_C: np.ndarray
+    max_z_C: np.ndarray
+
+    def consistent(self, z_max: float = 3.0, p_min: float = 1e-3) -> np.ndarray:
+        """Per temperature: |z_τ| ≤ ``z_max`` and the concentration χ² has probability ≥ ``p_min``."""
+        return (np.abs(self.z_tau) <= z_max) & (self.p_C >= p_min)
+
+
+def _z(a, a_err, b, b_err):
+    err = np.hypot(a_err, b_err)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(err > 0, (b - a) / err, np.where(a == b, 0.0, np.inf))
+
+
+def compare_sizes(a: CampaignData, b: CampaignData, min_fraction: float = 0.005) -> SizeComparison:
+    """Compare campaigns ``a`` and ``b`` of one model at their shared temperatures (see module doc).
+
+    Raises ``ValueError`` if they are different models or species sets, share no temperature, or
+    ``min_fraction`` is not in [0, 1).
+    """
+    if a.model != b.model or a.labels != b.labels:
+        raise ValueError(f"cannot compare {a.model} ({len(a.labels)} species) with {b.model} "
+                         f"({len(b.labels)} species): model or species set differ")
+    if not (np.isfinite(min_fraction) and 0 <= min_fraction < 1):
+        raise ValueError(f"min_fraction must be in [0, 1), got {min_fraction}")
+    ia, ib = np.nonzero(same_temperature(a.T, b.T))
+    if ia.size == 0:
+        raise ValueError(f"no shared temperature: {a.T.tolist()} and {b.T.tolist()}")
+    z_C = _z(a.C[ia], a.C_err[ia], b.C[ib], b.C_err[ib])
+    present = (a.C[ia] >= min_fraction) | (b.C[ib] >= min_fraction)
+    chi2 = np.where(present, z_C**2, 0.0).sum(axis=1)
+    dof = present.sum(axis=1)
+    return SizeComparison(
+        T=a.T[ia], n_a=a.n[ia], n_b=b.n[ib],
+        tau_a=a.tau[ia], tau_a_err=a.tau_err[ia], tau_b=b.tau[ib], tau_b_err=b.tau_err[ib],
+        z_tau=_z(a.tau[ia], a.tau_err[ia], b.tau[ib], b.tau_err[ib]),
+        chi2_C=chi2, dof_C=dof, p_C=stats.chi2.sf(chi2, np.maximum(dof, 1)),
+        max_z_C=np.where(present, np.abs(z_C), 0.0).max(axis=1),
+    )
+
+
+def add_small_system(main: CampaignData, small: CampaignData | None, min_shared: int = MIN_SHARED,
+                     **criteria) -> tuple[CampaignData, SizeComparison | None, str]:
+    """``main`` plus the colder points of ``small`` — only if ``small`` has earned them.
+
+    The points are added (:func:`combine`) when the two systems share
+    at least ``min_shared`` temperatures and agree at every one of them
+    (:meth:`SizeComparison.consistent` with ``criteria``). Returns ``(data, comparison, status)``:
+    ``comparison`` is None without shared temperatures; ``status`` says what was done and why.
+    """
+    if isinstance(min_shared, bool) or not isinstance(min_shared, (int, np.integer)) or min_shared < 1:
+        raise ValueError(f"min_shared must be an integer >= 1, got {min_shared!r}")
+    if small is None:
+        return main, None, "no smaller system has finished a state point"
+    try:
+        comparison = compare_sizes(main, small)
+    except ValueError as exc:
+        if "no shared temperature" not in str(exc):
+            raise
+        return main, None, "the smaller system shares no temperature with the main one yet"
+    if comparison.T.size < min_shared:
+        return main, comparison, (f"the smaller system shares {comparison.T.size} of the {min_shared} "
+                                  "temperatures needed to validate it; its other points are not used")
+    if not comparison.consistent(**criteria).all():
+        return main, comparison, "the two sizes disagree at a shared temperature; the smaller system is not used"
+    data = combine(main, small)
+    added = data.T.size - main.T.size
+    used = "1 colder point of the smaller system is used" if added == 1 else \
+        f"{added} colder points of the smaller system are used"
+    return data, comparison, f"the sizes agree; {used}"

@@ -1,0 +1,107 @@
+r"""The correlation length ξ of the liquid species and the law τα = τ∞ exp(μξ/T).
+
+Boué, Lerner, Procaccia & Zylberg (arXiv:0905.3962), Eqs. (11)–(13): with the liquid concentration
+:math:`C_\mathrm{liq}` (:func:`.species.liquid_concentration`) and the number density ρ,
+:math:`\xi=(\rho C_\mathrm{liq})^{-1/d}` (σ) and :math:`\tau_\alpha=\tau_\infty e^{\mu\xi/T}`
+(Eq. 12 with a fitted prefactor). :func:`predict_log_tau_err` carries the fit errors into
+extrapolations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._checks import float_array, optional_errors, real_scalar, same_length
+from .stats import linear_lsq
+
+__all__ = ["correlation_length", "TauXiFit", "fit_tau_xi", "predict_tau", "predict_log_tau_err"]
+
+
+def correlation_length(rho, c_liq, dim: int, c_liq_err=None):
+    r"""Eqs. (11)/(13): :math:`\xi = (\rho\,C_\mathrm{liq})^{-1/d}` in σ (ρ in σ⁻ᵈ).
+
+    With ``c_liq_err``, also :math:`\sigma_\xi = \xi\,\sigma_C/(d\,C_\mathrm{liq})`. ``rho`` may be a
+    scalar or an array matching ``c_liq`` (NPT runs have a density per temperature).
+    """
+    if isinstance(dim, bool) or dim not in (2, 3):
+        raise ValueError(f"dim must be 2 or 3, got {dim!r}")
+    c = float_array(c_liq, "c_liq", positive=True)
+    r = float_array(rho, "rho", positive=True)
+    xi = (r * c) ** (-1.0 / dim)
+    if c_liq_err is None:
+        return xi
+    ce = float_array(c_liq_err, "c_liq_err")
+    return xi, xi * ce / (dim * c)
+
+
+@dataclass(frozen=True)
+class TauXiFit:
+    """Fit of ln τα = ln τ∞ + μ ξ/T: ``mu`` (ε/σ), ``tau_inf`` (time unit of τ), their errors,
+    ``r2`` and the ``residuals`` of ln τ."""
+
+    mu: float
+    mu_err: float
+    tau_inf: float
+    tau_inf_err: float
+    r2: float
+    residuals: np.ndarray
+    cov: np.ndarray | None = None
+    chi2: float = float("nan")
+    dof: int = 0
+
+    @property
+    def chi2_red(self) -> float:
+        """χ²/dof of the fit of ln τ (NaN without degrees of freedom); meaningful with ``tau_err``."""
+        return self.chi2 / self.dof if self.dof > 0 else float("nan")
+
+
+def fit_tau_xi(T, tau, xi, tau_err=None) -> TauXiFit:
+    r"""Fit Eq. (12), :math:`\tau_\alpha = \tau_\infty e^{\mu\xi/T}`, linear in x = ξ/T for ln τ.
+
+    The paper writes τα = e^{μξ/T} and remarks that the fitted intercept is of order one; the
+    prefactor τ∞ is fitted here. Errors of ξ are not propagated (they enter through x).
+    """
+    T = float_array(T, "T", ndim=1, positive=True, min_size=2)
+    tau = float_array(tau, "tau", ndim=1, positive=True)
+    xi = float_array(xi, "xi", ndim=1, positive=True)
+    same_length("T", T, "tau", tau)
+    same_length("T", T, "xi", xi)
+    tau_err = optional_errors(tau_err, tau, "tau_err")
+    sigma = None if tau_err is None else tau_err / tau
+    fit = linear_lsq(np.column_stack([np.ones(T.size), xi / T]), np.log(tau), sigma)
+    (ln_t, mu), (ln_t_err, mu_err) = fit.coef, fit.err
+    t_inf = float(np.exp(ln_t))
+    return TauXiFit(mu=float(mu), mu_err=float(mu_err), tau_inf=t_inf, tau_inf_err=float(t_inf * ln_t_err),
+                    r2=fit.r2, residuals=fit.residuals, cov=fit.cov, chi2=fit.chi2, dof=fit.dof)
+
+
+def predict_tau(T, xi, mu: float, tau_inf: float = 1.0) -> np.ndarray:
+    """τα = τ∞ exp(μ ξ/T) (Eq. 12)."""
+    T = float_array(T, "T", positive=True)
+    xi = float_array(xi, "xi", positive=True)
+    mu = real_scalar(mu, "mu")
+    tau_inf = real_scalar(tau_inf, "tau_inf", positive=True)
+    return tau_inf * np.exp(mu * xi / T)
+
+
+def predict_log_tau_err(fit: TauXiFit, T, xi, xi_err=None, scale_by_chi2: bool = False) -> np.ndarray:
+    r"""One-sigma error of :math:`\ln\tau_\alpha = \ln\tau_\infty + \mu\xi/T` predicted with ``fit``.
+
+    Propagates the covariance of (ln τ∞, μ) and, if given, an error ``xi_err`` of ξ (σ):
+    :math:`\sigma^2 = (1, x)\,\mathrm{cov}\,(1, x)^T + (\mu\,\sigma_\xi/T)^2` with x = ξ/T.
+    With ``scale_by_chi2`` the covariance is first multiplied by max(1, χ²/dof) (the Birge ratio),
+    so that a fit that is poor within its error bars does not give over-confident predictions.
+    """
+    if fit.cov is None:
+        raise ValueError("fit carries no covariance (make it with fit_tau_xi)")
+    T = float_array(T, "T", positive=True)
+    xi = float_array(xi, "xi", positive=True)
+    x = xi / T
+    cov = fit.cov * (max(1.0, fit.chi2_red) if scale_by_chi2 and np.isfinite(fit.chi2_red) else 1.0)
+    var = cov[0, 0] + 2 * x * cov[0, 1] + x**2 * cov[1, 1]
+    if xi_err is not None:
+        xe = float_array(xi_err, "xi_err")
+        var = var + (fit.mu * xe / T) ** 2
+    return np.sqrt(var)

@@ -1,0 +1,261 @@
+r"""One state point, from lattice to summary: the job a campaign runs for each temperature.
+
+1. **melt** a lattice at ``melt_T`` (``melt_steps``, not checkpointed: cheap and deterministic);
+2. **equilibrate** for the planned length (:func:`~.settings.plan_job`) in the model's ensemble;
+3. **produce**, writing frames log-spaced in blocks (many time origins for :math:`F_s(k,t)`,
+   :func:`~scaledyn.md.run.log_schedule`) plus frames evenly spaced every ``species_every`` steps
+   (quasi-species counts), and thermo rows;
+4. **analyse** (:func:`analyse`): :math:`F_s(k,t)` (:func:`scaledyn.analysis.isf.self_isf`, origins at
+   block starts), :math:`\tau_\alpha` at :math:`F_s = 1/e`; if the run is shorter than ``min_tau``
+   measured :math:`\tau_\alpha` it is **extended** (same blocks) to :math:`n_\mathrm{prod}\tau_\alpha`,
+   at most ``max_extensions`` times; then means and block errors of ρ, U, E, K, P, T; the
+   quasi-species concentrations per snapshot (:mod:`scaledyn.analysis.species`); and the
+   equilibration evidence: no ageing (τα of the two halves of production agree within
+   :math:`3\sigma`) and stationarity (the halves' means of U, ρ, P agree within :math:`3\sigma`).
+
+Outputs (:func:`write_summary`, atomic) in ``OUT/T<T:.4f>/``: ``fs.csv``, ``species.csv``,
+``config.npz``, then ``summary.json`` (last: its presence means *done*). Scratch (checkpoints,
+thermo, GSD trajectories) goes to ``WORKDIR/T<T>/``. A job resumes from its last checkpoint,
+bitwise-identically for the same thread count; output written after that checkpoint is dropped first.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numba
+import numpy as np
+
+from ..analysis.isf import self_isf
+from ..analysis.species import trajectory_concentrations
+from ..analysis.stats import block_average
+from ..md.run import Checkpointer, log_schedule, simulate
+from ..md.state import initial_state
+from ..md.trajectory import CSVThermo, GSDWriter, read_unwrapped
+from .settings import DEFAULT_K, SCHEMES, SUMMARY_KEYS, Job, Settings, plan_job, point_name
+from .store import (PointLock, atomic_write, code_version, fresh_folder, load_point_checkpoint, now, read_json,
+                    to_json, truncate_point)
+
+__all__ = ["run_job", "analyse", "write_summary", "reanalyse", "halves_agree", "agree", "AGREEMENT_SIGMA"]
+
+
+class _Budget:
+    """Steps left to this call (``None``: unlimited) and the checkpoint period."""
+
+    def __init__(self, steps, checkpoint_every):
+        self.left = math.inf if steps is None else int(steps)
+        self.used = 0
+        self.every = checkpoint_every
+
+    def advance(self, state, model, T, target, folder, observers, extra=None) -> bool:
+        """Run towards step ``target`` within the budget, checkpoint; True if the target was reached."""
+        n = int(min(target - state.step, self.left))
+        ck = Path(folder) / "checkpoint.npz"
+        simulate(state, model, steps=n, T=T, progress=False,
+                 observers=[*observers, Checkpointer(ck, self.every, extra)])
+        Checkpointer(ck, 1, extra)(state, model)
+        self.left -= n
+        self.used += n
+        return state.step >= target
+
+
+def run_job(job: Job) -> dict:
+    """Run (or resume) one state point to its summary. Returns ``{"T", "status", "steps"}`` with
+    status ``"done"``, ``"skipped"`` (summary already there) or ``"incomplete"`` (step budget spent)."""
+    with PointLock(Path(job.work)):
+        if job.summary_path.exists():
+            read_json(job.summary_path, SUMMARY_KEYS)
+            return {"T": job.T, "status": "skipped", "steps": 0}
+        threads = numba.get_num_threads()
+        numba.set_num_threads(job.threads)
+        try:
+            return _run_job(job)
+        finally:
+            numba.set_num_threads(threads)
+
+
+def _run_job(job: Job) -> dict:
+    s, T = job.settings, job.T
+    work = Path(job.work)
+    eq, prod = work / "equil", work / "prod"
+    budget = _Budget(job.step_budget, s.checkpoint_every)
+    result = lambda status: {"T": T, "status": status, "steps": budget.used}  # noqa: E731
+    t0 = time.time()
+    plan = {"target": job.prod_steps, "extensions": 0, "block": job.block, "species_every": job.species_every}
+    state = None
+    if (prod / "checkpoint.npz").exists():
+        state, model, meta = load_point_checkpoint(prod / "checkpoint.npz")
+        plan = meta["extra"]
+        truncate_point(prod, state.step)
+    if state is None:
+        if (eq / "checkpoint.npz").exists():
+            state, model, _ = load_point_checkpoint(eq / "checkpoint.npz")
+            truncate_point(eq, state.step)
+        else:
+            model = s.md_model()
+            fresh_folder(eq)
+            state = initial_state(model, T=s.melt_T, seed=job.seed)
+            simulate(state, model, steps=s.melt_steps, T=s.melt_T, progress=False)
+            state.step = 0
+        equil_thermo = CSVThermo(eq / "thermo.csv", s.thermo_every)
+        if not budget.advance(state, model, T, job.equil_steps, eq, [equil_thermo]):
+            return result("incomplete")
+        state.step = 0
+        fresh_folder(prod)
+    while True:
+        target = plan["target"]
+        frames = np.union1d(log_schedule(target, plan["block"]), np.arange(0, target + 1, plan["species_every"]))
+        observers = [CSVThermo(prod / "thermo.csv", s.thermo_every),
+                     GSDWriter(prod / "traj.gsd", steps=frames, mode="a")]
+        if not budget.advance(state, model, T, target, prod, observers, plan):
+            return result("incomplete")
+        analysis = analyse(job, model, state, prod, plan)
+        tau = analysis["tau_alpha"]["value"]
+        t_prod = target * model.dt
+        short = not math.isfinite(tau) or t_prod < s.min_tau * tau
+        if not short or plan["extensions"] >= s.max_extensions:
+            break
+        want = s.prod_tau * tau / model.dt if math.isfinite(tau) else 2 * target
+        plan["target"] = 2 * plan["block"] * int(math.ceil(max(want, 1.5 * target) / (2 * plan["block"])))
+        plan["extensions"] += 1
+        Checkpointer(prod / "checkpoint.npz", 1, plan)(state, model)
+    write_summary(job, model, analysis, plan, time.time() - t0)
+    return result("done")
+
+
+#: Two estimates "agree" when they differ by at most this many combined standard errors.
+AGREEMENT_SIGMA = 3.0
+
+
+def agree(a: float, a_err: float, b: float, b_err: float, n_sigma: float = AGREEMENT_SIGMA) -> bool | None:
+    """True if |a − b| ≤ ``n_sigma``·√(σ_a² + σ_b²) (or a and b are equal to rounding); None if the
+    combined error is not finite (no verdict)."""
+    sig = math.hypot(a_err, b_err)
+    if not math.isfinite(sig):
+        return None
+    return bool(abs(a - b) <= n_sigma * sig or abs(a - b) <= 1e-12 * max(abs(a), 1.0))
+
+
+def halves_agree(a: np.ndarray, n_blocks: int = 5) -> dict:
+    """Means of the two halves of a time series with block errors; ``ok`` if they agree within 3σ."""
+    h1, h2 = np.array_split(np.asarray(a, float), 2)
+    (m1,), (e1,) = block_average(h1[:, None], n_blocks)
+    (m2,), (e2,) = block_average(h2[:, None], n_blocks)
+    return {"first": m1, "first_err": e1, "second": m2, "second_err": e2,
+            "ok": bool(agree(m1, e1, m2, e2))}
+
+
+def _fs(steps, pos, dt, block, k, select, upto=None):
+    keep = steps <= (steps[-1] if upto is None else upto)
+    st, x = steps[keep], pos[keep]
+    lo = st[0]
+    origins = np.flatnonzero((st - lo) % block == 0)
+    return self_isf((st - lo) * dt, x, k, select=select, origins=origins,
+                    max_lag=0.5 * (st[-1] - lo) * dt)
+
+
+def analyse(job: Job, model, state, prod: Path, plan: dict) -> dict:
+    """F_s(k,t), τα (whole run and halves), thermo means and errors, species per snapshot."""
+    s = job.settings
+    dt, block, target = model.dt, plan["block"], plan["target"]
+    steps, pos, boxes = read_unwrapped(prod / "traj.gsd")
+    types = state.by_tag(state.types)
+    k = s.wave_number
+    sel_type = DEFAULT_K[s.model][1]
+    select = None if sel_type is None else types == sel_type
+    in_log = np.isin(steps, log_schedule(target, block))
+    ls, lp = steps[in_log], pos[in_log]
+    fs = _fs(ls, lp, dt, block, k, select)
+    half = target // 2
+    halves = [_fs(ls, lp, dt, block, k, select, upto=half), _fs(ls[ls >= half], lp[ls >= half], dt, block, k, select)]
+    taus = [h.tau_alpha() for h in halves]
+    (t1, e1), (t2, e2) = taus
+    ageing = {"tau_first": t1, "tau_first_err": e1, "tau_second": t2, "tau_second_err": e2,
+              "ok": agree(t1, e1, t2, e2)}
+    rows = np.genfromtxt(prod / "thermo.csv", delimiter=",", names=True)
+    thermo = {key: block_average(rows[key][:, None], 10) for key in ("density", "U", "E", "K", "P", "T")}
+    stationary = {key: halves_agree(rows[key]) for key in ("U", "density", "P")}
+    on_grid = steps % plan["species_every"] == 0
+    scheme = SCHEMES[s.model]()
+    wrapped = pos[on_grid] - np.floor(pos[on_grid] / boxes[on_grid][:, None, :]) * boxes[on_grid][:, None, :]
+    conc, other = trajectory_concentrations(wrapped, boxes[on_grid], types if model.ntypes > 1 else None, scheme)
+    c_liq = conc[:, scheme.liquid].sum(axis=1)
+    tau, tau_err = fs.tau_alpha()
+    return {"fs": fs, "tau_alpha": {"value": tau, "err": tau_err}, "thermo": thermo,
+            "evidence": {"ageing": ageing, "stationary": stationary,
+                         "equilibrated": bool(ageing["ok"] is not False
+                                              and all(v["ok"] for v in stationary.values()))},
+            "species": {"labels": list(scheme.labels), "steps": steps[on_grid], "C": conc, "other": other,
+                        "c_liq": c_liq},
+            "config": {"step": int(steps[on_grid][-1]), "positions": wrapped[-1], "box": boxes[on_grid][-1],
+                       "types": types}}
+
+
+def write_summary(job: Job, model, a: dict, plan: dict, wall: float) -> Path:
+    """``fs.csv``, ``species.csv``, ``config.npz`` (the last sampled configuration: wrapped positions in
+    σ as float32, types, box) then ``summary.json`` (last: it marks the point as done)."""
+    out = Path(job.out)
+    s, sp, cfg = job.settings, a["species"], a["config"]
+    atomic_write(out / "fs.csv", lambda fh: a["fs"].write(fh))
+    atomic_write(out / "config.npz", lambda fh: np.savez_compressed(
+        fh, positions=cfg["positions"].astype(np.float32), box=cfg["box"], types=cfg["types"].astype(np.int8),
+        step=cfg["step"]), binary=True)
+    table = np.column_stack([sp["steps"], sp["steps"] * model.dt, sp["C"], sp["other"]])
+    header = ",".join(["step", "time", *sp["labels"], "other"])
+    atomic_write(out / "species.csv", lambda fh: np.savetxt(fh, table, delimiter=",", header=header,
+                                                            fmt="%.10g", comments=""))
+    c_mean, c_err = block_average(sp["C"], 10)
+    (liq,), (liq_err,) = block_average(sp["c_liq"][:, None], 10)
+    mean_err = lambda key: {"mean": float(a["thermo"][key][0][0]), "err": float(a["thermo"][key][1][0])}  # noqa: E731
+    tau = a["tau_alpha"]["value"]
+    t_prod = plan["target"] * model.dt
+    summary = {
+        "model": s.model, "T": job.T, "seed": job.seed, "n": model.n, "dim": model.dim,
+        "ensemble": model.ensemble, "pressure": model.pressure, "dt": model.dt,
+        "steps": {"melt": s.melt_steps, "equilibration": job.equil_steps, "production": plan["target"],
+                  "block": plan["block"], "species_every": plan["species_every"],
+                  "extensions": plan["extensions"], "thermo_every": s.thermo_every},
+        "times": {"equilibration": job.equil_steps * model.dt, "production": t_prod,
+                  "tau_estimate": s.tau_estimate(job.T),
+                  "production_over_tau": t_prod / tau if tau > 0 else None},
+        **{key: mean_err(key) for key in ("density", "U", "E", "K", "P")}, "T_kinetic": mean_err("T"),
+        "k": a["fs"].k, "fs_particles": "large (type 1)" if DEFAULT_K[s.model][1] == 1 else "all",
+        "tau_alpha": a["tau_alpha"],
+        "species": {"labels": sp["labels"], "C": c_mean.tolist(), "C_err": c_err.tolist(),
+                    "C_liquid": liq, "C_liquid_err": liq_err, "other": float(np.mean(sp["other"])),
+                    "snapshots": int(sp["steps"].size)},
+        "evidence": a["evidence"], "files": {"fs": "fs.csv", "species": "species.csv", "config": "config.npz"},
+        "code": code_version(), "threads": job.threads, "wall_seconds_last_session": wall,
+        "finished": now(),
+    }
+    return atomic_write(job.summary_path, to_json(summary))
+
+
+def reanalyse(settings: Settings, out, workdir=None, log=print) -> list:
+    """Recompute the summaries of finished state points from their scratch trajectories (no MD):
+    after a change of the analysis (species scheme, F_s), without rerunning the simulations.
+    A point is reanalysed when its production checkpoint has reached its final target; the others are
+    left alone. Returns the temperatures reanalysed."""
+    if not isinstance(settings, Settings):
+        raise TypeError(f"settings must be a Settings, got {type(settings).__name__}")
+    out = Path(out)
+    workdir = Path("runs") / settings.model if workdir is None else Path(workdir)
+    done = []
+    for T in settings.temperatures:
+        job = plan_job(settings, T, out / point_name(T), workdir / point_name(T))
+        prod = Path(job.work) / "prod"
+        if not (prod / "checkpoint.npz").exists() or not (prod / "traj.gsd").exists():
+            continue
+        with PointLock(Path(job.work)):
+            state, model, meta = load_point_checkpoint(prod / "checkpoint.npz")
+            plan = meta["extra"]
+            if state.step < plan["target"]:
+                continue
+            wall = read_json(job.summary_path).get("wall_seconds_last_session", 0.0) \
+                if job.summary_path.exists() else 0.0
+            write_summary(job, model, analyse(job, model, state, prod, plan), plan, wall)
+        done.append(T)
+        log(f"{settings.model} T={T:g}: reanalysed")
+    return done

@@ -1,0 +1,115 @@
+r"""State-point scans: short campaigns over a grid of densities (NVT) or pressures (NPT), to find the
+state at which our system reproduces what the quasi-species paper reports about its own.
+
+The paper (arXiv:0905.3962) gives neither model's density: the hump model's density must be
+inferred from its Table II concentrations, and the binary mixture's printed p = 10 gives our
+mixture more neighbours than the paper's species ranges allow. A scan is one small campaign
+(:func:`~.runner.run_campaign`, N = 1024, resumable) per value of the state parameter, at a few
+temperatures; the analysis that picks the state lives in :mod:`scaledyn.analysis.state_match` and
+sees only the structure (concentrations), never the dynamics.
+
+``python -m scaledyn.campaign.scans hump2d-density --out data/md/scans --workdir runs/scans`` runs
+one scan; rerunning it resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .data import CampaignData, load_campaign
+from .runner import run_campaign
+from .settings import Settings
+
+__all__ = ["Scan", "SCANS", "SCAN_RUN", "scan_settings", "scan_folder", "run_scan", "load_scan"]
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A grid of one state parameter (``"density"`` or ``"pressure"``) at fixed temperatures."""
+
+    model: str
+    parameter: str
+    values: tuple
+    temperatures: tuple
+
+
+#: The two scans of the state-point issue. Hump: ρ around our first choice 0.8, up to where the
+#: model starts to order; temperatures below the hump barrier (≈ 1.09 ε) and in the range where the
+#: paper's Table II describes the liquid. Binary: p from 1 to the printed 10 at the temperatures of
+#: our p = 10 supercooled ladder.
+SCANS = {
+    "hump2d-density": Scan("hump2d", "density", (0.78, 0.80, 0.82, 0.84, 0.86, 0.88, 0.90),
+                           (0.3, 0.25, 0.2, 0.17)),
+    "binary3d-pressure": Scan("binary3d", "pressure", (1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0),
+                              (0.5, 0.4, 0.35, 0.3)),
+}
+#: Run lengths of a scan point: N = 1024, at least 2000 τ of equilibration and of production
+#: (≥ 20 measured τα at the slowest points, extended otherwise): enough for structure, which is all
+#: a scan is judged on.
+SCAN_RUN = dict(n=1024, equil_tau=20.0, min_equil_time=2000.0, prod_tau=30.0, min_prod_time=2000.0,
+                block_tau=5.0, min_tau=20.0, max_extensions=2, species_frames=100)
+
+
+def scan_settings(name: str, value: float) -> Settings:
+    """The campaign settings of scan ``name`` at parameter ``value``."""
+    if name not in SCANS:
+        raise ValueError(f"scan must be one of {tuple(SCANS)}, got {name!r}")
+    scan = SCANS[name]
+    return Settings(model=scan.model, temperatures=scan.temperatures, **{scan.parameter: float(value)},
+                    **SCAN_RUN)
+
+
+def scan_folder(root, name: str, value: float) -> Path:
+    """``root/<name>/<parameter><value>``, e.g. ``data/md/scans/hump2d-density/density0.840``."""
+    return Path(root) / name / f"{SCANS[name].parameter}{float(value):.3f}"
+
+
+def run_scan(name: str, out, workdir, *, values=None, workers=None, threads=None, log=print) -> dict:
+    """Run (or resume) scan ``name``: one campaign per value; returns ``{value: report}``."""
+    values = SCANS[name].values if values is None else tuple(values)
+    reports = {}
+    for v in values:
+        settings = scan_settings(name, v)
+        reports[v] = run_campaign(settings, scan_folder(out, name, v), scan_folder(workdir, name, v),
+                                  workers=workers, threads=threads, log=log,
+                                  command=f"python -m scaledyn.campaign.scans {name} --values {v:g}")
+    return reports
+
+
+def load_scan(name: str, root) -> dict[float, CampaignData]:
+    """The finished points of scan ``name`` under ``root``: ``{value: CampaignData}`` (values with no
+    finished point are left out)."""
+    if name not in SCANS:
+        raise ValueError(f"scan must be one of {tuple(SCANS)}, got {name!r}")
+    out = {}
+    for v in SCANS[name].values:
+        folder = scan_folder(root, name, v)
+        if any(folder.glob("T*/summary.json")):
+            out[v] = load_campaign(folder, model=SCANS[name].model)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m scaledyn.campaign.scans", description=__doc__.splitlines()[0])
+    ap.add_argument("scan", choices=tuple(SCANS))
+    ap.add_argument("--out", type=Path, default=Path("data/md/scans"))
+    ap.add_argument("--workdir", type=Path, default=Path("runs/scans"))
+    ap.add_argument("--values", type=float, nargs="+", default=None, help="a subset of the scan's values")
+    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--threads", type=int, default=None)
+    args = ap.parse_args(argv)
+    unknown = set(args.values or ()) - set(SCANS[args.scan].values)
+    if unknown:
+        raise SystemExit(f"error: --values {sorted(unknown)} are not values of {args.scan}: {SCANS[args.scan].values}")
+    reports = run_scan(args.scan, args.out, args.workdir, values=args.values, workers=args.workers,
+                       threads=args.threads)
+    failed = [v for v, r in reports.items() if r["failed"]]
+    print(f"scan {args.scan}: {len(reports)} values" + (f", failures at {failed}" if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
