@@ -38,6 +38,13 @@ def int_scalar(value, name: str, *, minimum: int = 1) -> int:
     return int(value)
 
 
+def dimension(value, name: str = "dim") -> int:
+    """Return ``value`` as the space dimension, 2 or 3 (ValueError otherwise, bool included)."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)) or int(value) not in (2, 3):
+        raise ValueError(f"{name} must be 2 or 3, got {value!r}")
+    return int(value)
+
+
 def check_callable(value, name: str) -> None:
     """Raise TypeError unless ``value`` is callable."""
     if not callable(value):

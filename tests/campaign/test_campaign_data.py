@@ -40,7 +40,7 @@ def test_points_are_sorted_by_temperature_with_their_files(tmp_path):
     write_point(tmp_path, 0.2, 8.0)
     write_point(tmp_path, 0.3, 2.0)
     d = load_campaign(tmp_path, model="hump2d")
-    assert d.T.tolist() == [0.2, 0.3, 0.5] and d.tau.tolist() == [8.0, 2.0, 1.0]
+    assert d.T.tolist() == [0.2, 0.3, 0.5] and d.tau_alpha.tolist() == [8.0, 2.0, 1.0]
     assert d.U.tolist() == [1.2, 1.3, 1.5] and d.equilibrated.tolist() == [False, True, True]
     assert d.equilibration_over_tau.tolist() == [2.5, 10.0, 20.0]  # 20 tau of equilibration / tau_alpha
     assert d.C.shape == (3, 11) and d.scheme.labels == tuple(LABELS)
@@ -111,7 +111,7 @@ def test_combine_adds_the_colder_points_of_a_smaller_system(tmp_path):
         write_point(small, T, tau, n=8)
     d = combine(load_campaign(big), load_campaign(small))
     assert d.T.tolist() == [0.15, 0.2, 0.3, 0.5]
-    assert d.tau.tolist() == [30.0, 8.0, 2.0, 1.0]          # the big system wins at shared T = 0.3
+    assert d.tau_alpha.tolist() == [30.0, 8.0, 2.0, 1.0]          # the big system wins at shared T = 0.3
     assert d.n.tolist() == [8, 8, 16, 16] and d.C.shape == (4, 11)
     assert d.config(0.2)["positions"].shape == (8, 2) and d.config(0.5)["positions"].shape == (16, 2)
     assert d.folders[0].parent == small and d.folders[2].parent == big

@@ -383,3 +383,12 @@ def test_equilibration_and_ageing_checks_use_three_sigma():
     flat = rng.normal(0.0, 1.0, 4000)
     step = flat + np.r_[np.zeros(2000), np.full(2000, 0.3)]  # a jump of ~10 block errors between halves
     assert halves_agree(flat)["ok"] and not halves_agree(step)["ok"]
+
+
+def test_default_threads_respect_numba_num_threads(monkeypatch):
+    import numba
+
+    monkeypatch.setattr(numba.config, "NUMBA_NUM_THREADS", 1)
+    assert runner._default_workers(None, None)[1] == 1       # was cores // workers: 2 > the limit
+    with pytest.raises(ValueError, match="NUMBA_NUM_THREADS"):
+        runner._default_workers(1, 2)

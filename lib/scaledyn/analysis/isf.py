@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .._checks import float_array, increasing, int_array, real_scalar
+from .._checks import dimension, float_array, increasing, int_array, int_scalar, real_scalar
 
 __all__ = [
     "ISFResult",
@@ -146,8 +146,7 @@ def wave_vectors(k: float, dim: int, n: int) -> np.ndarray:
     """
     k = real_scalar(k, "k", positive=True)
     dim = _check_dim(dim)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+    n = int_scalar(n, "n")
     m = np.arange(n, dtype=np.float64)
     if dim == 2:
         theta = np.pi * m / n
@@ -165,9 +164,9 @@ def log_block_steps(n_blocks: int, n_per_block: int, base: int = 2) -> np.ndarra
     base^(n_per_block−1), so block b starts at b·period and the steps are strictly increasing. The
     last sample (the start of block ``n_blocks``) closes the final block.
     """
-    for name, val, lo in (("n_blocks", n_blocks, 1), ("n_per_block", n_per_block, 2), ("base", base, 2)):
-        if isinstance(val, bool) or not isinstance(val, (int, np.integer)) or val < lo:
-            raise ValueError(f"{name} must be an integer >= {lo}, got {val!r}")
+    n_blocks = int_scalar(n_blocks, "n_blocks")
+    n_per_block = int_scalar(n_per_block, "n_per_block", minimum=2)
+    base = int_scalar(base, "base", minimum=2)
     offsets = np.concatenate([[0], base ** np.arange(n_per_block - 1)]).astype(np.int64)
     offsets = np.unique(offsets)
     period = int(base) ** (n_per_block - 1)
@@ -178,8 +177,7 @@ def log_block_steps(n_blocks: int, n_per_block: int, base: int = 2) -> np.ndarra
 def block_origins(steps, period: int) -> np.ndarray:
     """Indices of the frames whose step is a multiple of ``period`` (the block starts)."""
     steps = int_array(steps, "steps")
-    if isinstance(period, bool) or not isinstance(period, (int, np.integer)) or period < 1:
-        raise ValueError(f"period must be a positive integer, got {period!r}")
+    period = int_scalar(period, "period")
     return np.flatnonzero(steps % period == 0)
 
 
@@ -260,8 +258,7 @@ def self_isf(times, positions, k: float, *, select=None, origins=None, method: s
     k = real_scalar(k, "k", positive=True)
     if method not in ("exact", "vectors"):
         raise ValueError(f"method must be 'exact' or 'vectors', got {method!r}")
-    if isinstance(n_chunks, bool) or not isinstance(n_chunks, (int, np.integer)) or n_chunks < 1:
-        raise ValueError(f"n_chunks must be a positive integer, got {n_chunks!r}")
+    n_chunks = int_scalar(n_chunks, "n_chunks")
     sel = _selection(select, n_part)
     if origins is None:
         org_idx = np.arange(times.size)
@@ -362,9 +359,7 @@ def _group_lags(lags: np.ndarray, tol: float) -> tuple[np.ndarray, int]:
 
 
 def _check_dim(dim, name: str = "dim") -> int:
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or int(dim) not in (2, 3):
-        raise ValueError(f"{name} must be 2 or 3, got {dim!r}")
-    return int(dim)
+    return dimension(dim, name)
 
 
 def _selection(select, n_part: int) -> np.ndarray:

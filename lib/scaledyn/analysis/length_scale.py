@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import float_array, optional_errors, real_scalar, same_length
+from .._checks import dimension, float_array, optional_errors, real_scalar, same_length
 from .stats import linear_lsq
 
 __all__ = ["correlation_length", "TauXiFit", "fit_tau_xi", "predict_tau", "predict_log_tau_err"]
@@ -25,8 +25,7 @@ def correlation_length(rho, c_liq, dim: int, c_liq_err=None):
     With ``c_liq_err``, also :math:`\sigma_\xi = \xi\,\sigma_C/(d\,C_\mathrm{liq})`. ``rho`` may be a
     scalar or an array matching ``c_liq`` (NPT runs have a density per temperature).
     """
-    if isinstance(dim, bool) or dim not in (2, 3):
-        raise ValueError(f"dim must be 2 or 3, got {dim!r}")
+    dim = dimension(dim)
     c = float_array(c_liq, "c_liq", positive=True)
     r = float_array(rho, "rho", positive=True)
     xi = (r * c) ** (-1.0 / dim)

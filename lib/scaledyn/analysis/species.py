@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import float_array, int_array, real_scalar, same_length
+from .._checks import float_array, int_array, int_scalar, real_scalar, same_length
 from .neighbours import count_neighbours
 from .stats import linear_lsq
 
@@ -283,7 +283,8 @@ def concentration_trend(T, C, scheme: SpeciesScheme, C_err=None, n_low: int | No
             raise ValueError(f"C_err must be >= 0 with shape {C.shape}")
     if n_low is None:
         n_low = T.size
-    if isinstance(n_low, bool) or not isinstance(n_low, (int, np.integer)) or not 2 <= n_low <= T.size:
+    n_low = int_scalar(n_low, "n_low", minimum=2)
+    if n_low > T.size:
         raise ValueError(f"n_low must be an integer in [2, {T.size}], got {n_low!r}")
     rows = np.argsort(T)[:n_low]
     delta = np.full(scheme.n_species, np.nan)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import float_array
+from .._checks import float_array, int_scalar
 
 __all__ = ["block_average", "LinearFit", "linear_lsq"]
 
@@ -25,8 +25,7 @@ def block_average(samples, n_blocks: int = 10) -> tuple[np.ndarray, np.ndarray]:
     the block means (ddof=1) over √n_blocks, which accounts for correlations shorter than a block.
     """
     s = float_array(samples, "samples", ndim=2)
-    if isinstance(n_blocks, bool) or not isinstance(n_blocks, (int, np.integer)) or n_blocks < 2:
-        raise ValueError(f"n_blocks must be an integer >= 2, got {n_blocks!r}")
+    n_blocks = int_scalar(n_blocks, "n_blocks", minimum=2)
     nb = min(n_blocks, s.shape[0])
     if nb < 2:
         raise ValueError("samples must hold at least 2 snapshots for an error bar")

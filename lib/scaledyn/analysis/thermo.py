@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import float_array, optional_errors, real_scalar, same_length
+from .._checks import dimension, float_array, optional_errors, real_scalar, same_length
 from .free_energy import model_concentrations
 from .species import SpeciesScheme
 from .stats import linear_lsq
@@ -174,8 +174,7 @@ def fit_bond_energy(T, u, mean_n, dim: int = 2, u_err=None, offset: bool = False
     n = float_array(mean_n, "mean_n", ndim=1)
     same_length("T", T, "u", u)
     same_length("T", T, "mean_n", n)
-    if isinstance(dim, bool) or dim not in (2, 3):
-        raise ValueError(f"dim must be 2 or 3, got {dim!r}")
+    dim = dimension(dim)
     u_err = optional_errors(u_err, u, "u_err")
     cols = [0.5 * n] + ([np.ones(T.size)] if offset else [])
     fit = linear_lsq(np.column_stack(cols), u - 0.5 * dim * T, u_err)

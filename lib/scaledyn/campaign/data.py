@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from .._checks import read_json
+from .._checks import int_scalar, read_json
 from ..analysis.isf import ISFResult, read_isf
 from ..analysis.species import SpeciesScheme, binary3d_scheme, hump2d_scheme
 
@@ -77,7 +77,7 @@ class CampaignData:
     """Finished state points of one model, sorted by increasing T.
 
     Arrays (one entry per state point): ``T``; ``density``, ``U``, ``E``, ``K``, ``P`` (means per
-    particle; ``*_err`` block errors); ``tau``, ``tau_err`` (τα in τ, from F_s(k,t) = 1/e);
+    particle; ``*_err`` block errors); ``tau_alpha``, ``tau_alpha_err`` (τα in τ, from F_s(k,t) = 1/e);
     ``C``, ``C_err`` (n_points × n_species mole fractions of the recorded species ``labels``);
     ``other`` (fraction outside the recorded species); ``equilibrated`` (both halves agree: F_s and
     U, ρ, P); ``production_over_tau`` and ``equilibration_over_tau`` (run lengths in measured τα);
@@ -102,8 +102,8 @@ class CampaignData:
     K_err: np.ndarray
     P: np.ndarray
     P_err: np.ndarray
-    tau: np.ndarray
-    tau_err: np.ndarray
+    tau_alpha: np.ndarray
+    tau_alpha_err: np.ndarray
     labels: tuple
     C: np.ndarray
     C_err: np.ndarray
@@ -199,7 +199,7 @@ def load_campaign(folder, *, model: str | None = None) -> CampaignData:
         model=first["model"], dim=int(first["dim"]), n=col(lambda r: r["n"]).astype(int), ensemble=first.get("ensemble", ""),
         pressure=first.get("pressure"), dt=float(first.get("dt", np.nan)), k=float(first.get("k", np.nan)),
         T=col(lambda r: r["T"]), **thermo,
-        tau=col(lambda r: r["tau_alpha"]["value"]), tau_err=col(lambda r: r["tau_alpha"]["err"]),
+        tau_alpha=col(lambda r: r["tau_alpha"]["value"]), tau_alpha_err=col(lambda r: r["tau_alpha"]["err"]),
         labels=labels.pop(), C=np.array([r["species"]["C"] for r in rows], dtype=float),
         C_err=np.array([r["species"]["C_err"] for r in rows], dtype=float),
         other=col(lambda r: r["species"]["other"]),
@@ -328,8 +328,9 @@ def compare_sizes(a: CampaignData, b: CampaignData, min_fraction: float = 0.005)
     dof = present.sum(axis=1)
     return SizeComparison(
         T=a.T[ia], n_a=a.n[ia], n_b=b.n[ib],
-        tau_a=a.tau[ia], tau_a_err=a.tau_err[ia], tau_b=b.tau[ib], tau_b_err=b.tau_err[ib],
-        z_tau=_z(a.tau[ia], a.tau_err[ia], b.tau[ib], b.tau_err[ib]),
+        tau_a=a.tau_alpha[ia], tau_a_err=a.tau_alpha_err[ia],
+        tau_b=b.tau_alpha[ib], tau_b_err=b.tau_alpha_err[ib],
+        z_tau=_z(a.tau_alpha[ia], a.tau_alpha_err[ia], b.tau_alpha[ib], b.tau_alpha_err[ib]),
         chi2_C=chi2, dof_C=dof, p_C=stats.chi2.sf(chi2, np.maximum(dof, 1)),
         max_z_C=np.where(present, np.abs(z_C), 0.0).max(axis=1),
     )
@@ -344,8 +345,7 @@ def add_small_system(main: CampaignData, small: CampaignData | None, min_shared:
     (:meth:`SizeComparison.consistent` with ``criteria``). Returns ``(data, comparison, status)``:
     ``comparison`` is None without shared temperatures; ``status`` says what was done and why.
     """
-    if isinstance(min_shared, bool) or not isinstance(min_shared, (int, np.integer)) or min_shared < 1:
-        raise ValueError(f"min_shared must be an integer >= 1, got {min_shared!r}")
+    min_shared = int_scalar(min_shared, "min_shared")
     if small is None:
         return main, None, "no smaller system has finished a state point"
     try:

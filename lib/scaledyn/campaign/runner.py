@@ -29,8 +29,11 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+import numba
+
 from .jobs import run_job
 from .settings import SUMMARY_KEYS, Settings, plan_job, point_name
+from .._checks import int_scalar
 from .store import CampaignError, code_version, now, read_json, update_manifest
 
 __all__ = ["run_campaign", "settings_record", "portable_command"]
@@ -72,11 +75,15 @@ def _die_with_parent() -> None:
 
 
 def _default_workers(workers, threads):
-    cores = os.cpu_count() or 1
+    """Fill in ``workers × threads`` = the cores Numba may use (``NUMBA_NUM_THREADS``, which is the
+    machine's cores unless the user lowered it); threads never exceed that limit."""
+    cores = max(1, min(os.cpu_count() or 1, numba.config.NUMBA_NUM_THREADS))
     if workers is None:
         workers = max(1, cores // (threads or 1))
     if threads is None:
         threads = max(1, cores // max(workers, 1))
+    if threads > numba.config.NUMBA_NUM_THREADS:
+        raise ValueError(f"threads = {threads} exceeds NUMBA_NUM_THREADS = {numba.config.NUMBA_NUM_THREADS}")
     return workers, threads
 
 
@@ -112,8 +119,8 @@ def run_campaign(settings: Settings, out, workdir=None, *, workers: int | None =
     """
     if not isinstance(settings, Settings):
         raise TypeError(f"settings must be a Settings, got {type(settings).__name__}")
-    if step_budget is not None and (isinstance(step_budget, bool) or int(step_budget) < 0):
-        raise ValueError(f"step_budget must be an integer >= 0, got {step_budget!r}")
+    if step_budget is not None:
+        step_budget = int_scalar(step_budget, "step_budget", minimum=0)
     out = Path(out)
     workdir = Path("runs") / settings.model if workdir is None else Path(workdir)
     workers, threads = _default_workers(workers, threads)

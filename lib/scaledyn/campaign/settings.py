@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._checks import real_scalar
+from .._checks import int_scalar, real_scalar
 from ..analysis.species import binary3d_scheme, hump2d_scheme
 from ..md.models import MODEL_NAMES, get_model
 
@@ -101,14 +101,10 @@ class Settings:
         object.__setattr__(self, "temperatures", temps)
         for name in ("equil_tau", "min_equil_time", "prod_tau", "min_prod_time", "block_tau", "min_tau",
                      "melt_T"):
-            v = getattr(self, name)
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
-                raise ValueError(f"{name} must be finite and > 0, got {v!r}")
+            real_scalar(getattr(self, name), name, positive=True)
         for name, lo in (("n", 1), ("melt_steps", 0), ("max_extensions", 0), ("species_frames", 2),
                          ("thermo_every", 1), ("checkpoint_every", 1)):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-                raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+            int_scalar(getattr(self, name), name, minimum=lo)
         for name in ("k", "density", "pressure"):
             v = getattr(self, name)
             if v is not None:

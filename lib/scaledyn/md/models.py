@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._checks import int_scalar, real_scalar
 from . import potentials as pot
 
 #: Table I of the paper (hump model): h0, r_hump, r_star and the polynomial coefficients a0..a7
@@ -93,21 +94,12 @@ class Model:
         return _validated(replace(self, **changes))
 
 
-def _check_positive(name: str, value, allow_none: bool = False):
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be finite and > 0, got {value}")
-
-
 def _validated(m: Model) -> Model:
-    if isinstance(m.n, bool) or not isinstance(m.n, (int, np.integer)):
-        raise TypeError(f"n must be an integer, got {type(m.n).__name__}")
+    int_scalar(m.n, "n")
     for name in ("density", "dt", "tau_T", "tau_P", "bulk_modulus", "skin", "overlap_distance"):
-        _check_positive(name, getattr(m, name))
-    _check_positive("pressure", m.pressure, allow_none=True)
+        real_scalar(getattr(m, name), name, positive=True)
+    if m.pressure is not None:
+        real_scalar(m.pressure, "pressure", positive=True)
     if m.ensemble not in ENSEMBLES:
         raise ValueError(f"ensemble must be one of {ENSEMBLES}, got {m.ensemble!r}")
     if m.dim not in (2, 3):

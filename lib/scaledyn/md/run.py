@@ -17,6 +17,7 @@ from collections.abc import Iterable
 import numba
 import numpy as np
 
+from .._checks import int_scalar, real_scalar
 from . import integrators as it
 from .models import Model
 from .state import State, dims_of, save_checkpoint, thermo
@@ -38,9 +39,7 @@ class Schedule:
         if (every is None) == (steps is None):
             raise ValueError("give exactly one of every= or steps=")
         if every is not None:
-            if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every <= 0:
-                raise ValueError(f"every must be a positive integer, got {every!r}")
-            self.every, self.steps = int(every), None
+            self.every, self.steps = int_scalar(every, "every"), None
         else:
             s = np.unique(np.asarray(list(steps), dtype=np.int64))
             if s.size and s[0] < 0:
@@ -141,11 +140,7 @@ def _progress_bar(enabled, total):
 def _check_target(name, value):
     if value is None:
         raise ValueError(f"{name} must be given for this ensemble")
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be finite and > 0, got {value}")
-    return float(value)
+    return real_scalar(value, name, positive=True)
 
 
 def simulate(state: State, model: Model, *, steps: int, ensemble: str | None = None,
@@ -168,8 +163,8 @@ def simulate(state: State, model: Model, *, steps: int, ensemble: str | None = N
         raise TypeError(f"model must be a scaledyn.md Model, got {type(model).__name__}")
     if state.n != model.n or state.dim != model.dim:
         raise ValueError(f"state has N={state.n}, d={state.dim} but model {model.name} has N={model.n}, d={model.dim}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
+    steps = int_scalar(steps, "steps", minimum=0)
+    max_chunk = int_scalar(max_chunk, "max_chunk")  # 0 would loop forever
     ensemble = model.ensemble if ensemble is None else ensemble
     if ensemble not in it.ENSEMBLE_CODES:
         raise ValueError(f"ensemble must be one of {tuple(it.ENSEMBLE_CODES)}, got {ensemble!r}")
@@ -189,8 +184,8 @@ def simulate(state: State, model: Model, *, steps: int, ensemble: str | None = N
             if ob.next_step(0) == 0:
                 ob(state, model)
     if threads is not None:
-        if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) \
-                or not 1 <= threads <= numba.config.NUMBA_NUM_THREADS:
+        threads = int_scalar(threads, "threads")
+        if threads > numba.config.NUMBA_NUM_THREADS:
             raise ValueError(f"threads must be an integer in [1, {numba.config.NUMBA_NUM_THREADS}], got {threads!r}")
     bar = _progress_bar(progress, steps)
     masses = np.asarray(model.masses, dtype=np.float64)

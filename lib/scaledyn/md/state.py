@@ -21,6 +21,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
+from .._checks import real_scalar
 from . import neighbour_list as nb
 from .models import Model, _validated
 from .potentials import forces_energy_virial
@@ -123,14 +124,6 @@ def compute_forces(state: State, model: Model) -> State:
     return state
 
 
-def _check_T(T) -> float:
-    if isinstance(T, bool) or not isinstance(T, (int, float, np.integer, np.floating)):
-        raise TypeError(f"T must be a real number, got {type(T).__name__}")
-    if not np.isfinite(T) or T <= 0:
-        raise ValueError(f"T must be finite and > 0, got {T}")
-    return float(T)
-
-
 def _lattice(n: int, d: int, box: np.ndarray) -> np.ndarray:
     # simple cubic / square lattice filling the box; the first n sites of ceil(n^(1/d))^d
     side = int(np.ceil(n ** (1.0 / d) - 1e-9))
@@ -169,12 +162,8 @@ def initial_state(model: Model, T: float = 1.0, *, density: float | None = None,
     """
     if not isinstance(model, Model):
         raise TypeError(f"model must be a scaledyn.md Model, got {type(model).__name__}")
-    T = _check_T(T)
-    density = model.density if density is None else density
-    if isinstance(density, bool) or not isinstance(density, (int, float, np.integer, np.floating)):
-        raise TypeError(f"density must be a real number, got {type(density).__name__}")
-    if not np.isfinite(density) or density <= 0:
-        raise ValueError(f"density must be finite and > 0, got {density}")
+    T = real_scalar(T, "T", positive=True)
+    density = real_scalar(model.density if density is None else density, "density", positive=True)
     if kind not in ("lattice", "random"):
         raise ValueError(f"kind must be 'lattice' or 'random', got {kind!r}")
     n, d = model.n, model.dim
