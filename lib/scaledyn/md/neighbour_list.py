@@ -22,9 +22,13 @@ build time closer than :math:`(r_c + 2\delta_\text{max})/s`, so the list is stil
 Cells: a grid of at least 3 cells of side :math:`\ge r_\text{list} = r_{c,\max}+\text{skin}` per
 dimension; the 3^d-cell stencil then never visits a cell twice. Boxes with fewer cells but still
 larger than :math:`2 r_\text{list}` use an O(N^2) search; smaller boxes are rejected (minimum image
-would miss pairs). (Half cells searched two deep halve the candidate pairs but measured 2.5x slower
-at N = 4096 in both models: with ~1 particle per cell the gather's short, unpredictable loops cost
-more than the distance tests they save.)
+would miss pairs). (Half cells searched two deep halve the candidate pairs but were slower here:
+with ~1 particle per cell the gather's short, unpredictable loops cost more than the distance tests
+they save; measurements in ``benchmarks/README.md``.)
+
+Length (~530 lines): the cell list, the cell sort, the Verlet list and the flattened pair list share
+one data layout (the cell-sorted particles and their cell starts feed the build directly) and its
+private kernels; one module keeps that layout in one place.
 """
 
 import math
@@ -249,7 +253,7 @@ def _bucket(dims, pos, box, rlist):
 
 @njit(cache=True)
 def _permute(dims, order, pos, vel, force, image, types, tag):
-    # a[:] = a[order] for every per-particle array (serial: in parallel, measured slower at N = 4096)
+    # a[:] = a[order] for every per-particle array (serial: a parallel version was slower, see benchmarks/)
     n = pos.shape[0]
     d = len(dims)
     tpos = pos.copy()
@@ -383,7 +387,7 @@ def _build_cells(dims, c0, c1, spos, stypes, order, start, ncell, stencil, reach
     # cells c0..c1-1: gather candidates (structure of arrays, periodic images pre-shifted), then
     # per particle a vectorised distance pass over the contiguous buffer and a compaction pass.
     # Loops run over range(count) from zero with the offset added inside: with Numba's range(a, b)
-    # LLVM vectorised the distance pass badly (measured 5x slower); scalars are hoisted out of loops.
+    # LLVM vectorised the distance pass badly; scalars are hoisted out of loops (benchmarks/README.md).
     d = len(dims)
     cap = nbr.shape[1]
     ntypes = cut2.shape[0]

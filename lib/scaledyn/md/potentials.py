@@ -171,7 +171,7 @@ def _forces_pairs(dims, p0, p1, lo, hi, kind, params, pos, types, box, pairs, f,
     # Pairs p0..p1-1 of the flat list in blocks: (1) gather separations (minimum image) and per-pair
     # parameters into flat arrays, (2) evaluate the potential over the block (vectorised), (3) scatter
     # forces. One flat loop per phase: no per-particle inner loop whose varying length the branch
-    # predictor would miss at every row end (measured 1.15-1.35x faster than looping over rows).
+    # predictor would miss at every row end (faster than looping over rows: benchmarks/README.md).
     # Unsigned indices spare Numba's negative-index wrap-around in the gathers.
     # Scatter: the thread owns every i (lo <= i < hi) and adds its force to ``f`` in place; the force
     # on j goes the same way when the thread owns j too, else it is appended to the spill list
@@ -270,8 +270,8 @@ def forces_energy_virial(dims, nt, kind, params, pos, types, box, pairs, npair, 
 
 # inline="always": Numba pastes the body into the kick's parallel loop instead of calling it, and the
 # call's reference counting of its array arguments (atomic operations on counters both threads
-# share) disappears: the kick took 7 us instead of 10 on two threads. (The force loop's body, tried
-# the same way, got slower: it stays a call.)
+# share) disappears (timings in benchmarks/README.md). The force loop's body, tried the same way,
+# got slower: it stays a call.
 @njit(inline="always")
 def collect_spills(lo, hi, forces, spill_j, spill_f, spill):
     """Add the spilled forces on particles ``lo..hi-1`` into ``forces``, in thread then slot order

@@ -153,8 +153,8 @@ def simulate(state: State, model: Model, *, steps: int, ensemble: str | None = N
     at their scheduled steps in ``(start, start + steps]``, and at ``start`` itself when it is 0.
     ``progress``: tqdm bar (default: only when stderr is a terminal). ``threads``: Numba threads for
     this call only (default: Numba's current setting). A few hundred particles run faster on one
-    thread, and a single thread cannot stall at an OpenMP barrier when the cores are shared (a
-    2-thread run of 500 particles was 10x slower beside two busy processes). Raises SimulationError
+    thread, and a single thread cannot stall at an OpenMP barrier when the cores are shared (see
+    ``benchmarks/README.md`` for measurements). Raises SimulationError
     naming the step if the run blows up.
     """
     if not isinstance(state, State):
