@@ -119,3 +119,15 @@ def test_combine_adds_the_colder_points_of_a_smaller_system(tmp_path):
     write_point(other, 0.1, 50.0, dt=0.002)
     with pytest.raises(ValueError, match="different dt"):
         combine(load_campaign(big), load_campaign(other))
+
+
+def test_liquid_concentration_sums_per_snapshot_then_block_averages():
+    from scaledyn import data_path
+    from scaledyn.analysis.stats import block_average
+
+    d = load_campaign(data_path("md", "hump2d"))
+    c, e = d.liquid_concentration(["2", "5", "6"])
+    s = d.species_samples(d.T[0])[:, d.columns(["2", "5", "6"])].sum(axis=1)
+    mean, err = block_average(s[:, None])
+    assert c[0] == pytest.approx(mean[0]) and e[0] == pytest.approx(err[0]) and c.size == d.T.size
+    assert np.all(c[1:] >= c[:-1] - 3 * np.hypot(e[1:], e[:-1]))  # liquid species: rarer when colder

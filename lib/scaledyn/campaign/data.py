@@ -33,6 +33,7 @@ from scipy import stats
 from .._checks import int_scalar, read_json
 from ..analysis.isf import ISFResult, read_isf
 from ..analysis.species import SpeciesScheme, binary3d_scheme, hump2d_scheme
+from ..analysis.stats import block_average
 
 __all__ = ["CampaignData", "load_campaign", "combine", "load_small_system", "try_load_campaign",
            "recorded_scheme", "same_temperature", "SMALL_N",
@@ -148,6 +149,16 @@ class CampaignData:
         except (OSError, ValueError) as exc:
             raise ValueError(f"{path} is corrupt or does not hold the species {self.labels}: {exc}") from None
         return np.atleast_2d(rows)
+
+    def liquid_concentration(self, labels) -> tuple[np.ndarray, np.ndarray]:
+        """C_liq(T) = Σ over ``labels`` of the concentrations, summed per snapshot and then block
+        averaged (:func:`~scaledyn.analysis.stats.block_average`), with its block error: the sum per
+        snapshot keeps the (negative) correlations between species that a sum of the species' errors
+        in quadrature would ignore. One value per state point (ascending T)."""
+        idx = self.columns(labels)
+        out = np.array([block_average(self.species_samples(T)[:, idx].sum(axis=1, keepdims=True))
+                        for T in self.T])
+        return out[:, 0, 0], out[:, 1, 0]
 
     def config(self, T) -> dict:
         """The last sampled configuration at ``T``: ``positions`` (N × dim, σ), ``types``, ``box``."""

@@ -1,0 +1,170 @@
+"""The fair test of relaxation laws: synthetic worlds with a known true law, calibrated pulls,
+a protocol that cannot see the blind points, and bad input."""
+
+import numpy as np
+import pytest
+
+from scaledyn import vft
+from scaledyn.analysis import free_energy, law_test as lt, length_scale, species
+
+HUMP = species.hump2d_scheme()
+PAPER = free_energy.paper_hump_table()
+T = np.array([0.11, 0.12, 0.13, 0.14, 0.15, 0.17, 0.2, 0.22, 0.25, 0.3])
+RHO = 0.8
+
+
+def eq12_world(rng, n_eff=20000, sigma_tau=0.05, mu=0.5, tau_inf=0.5):
+    """Concentrations from Table II sampled as ``n_eff`` independent particles per temperature (4096
+    particles in ~5 independent snapshots: multinomial errors, as block errors behave); τα from
+    Eq. (12) with the true ξ and 5 % noise."""
+    C_true = free_energy.model_concentrations(T, PAPER["H"], PAPER["g"], HUMP)
+    C = np.array([rng.multinomial(n_eff, c) for c in C_true]) / n_eff
+    C = np.clip(C, 0.5 / n_eff, None)
+    xi_true = length_scale.correlation_length(RHO, species.liquid_concentration(C_true, HUMP), 2)
+    tau = tau_inf * np.exp(mu * xi_true / T) * np.exp(sigma_tau * rng.standard_normal(T.size))
+    return C, np.sqrt(C * (1 - C) / n_eff), tau, sigma_tau * tau
+
+
+def test_eq12_blind_pulls_are_calibrated_when_eq12_is_true():
+    # 200 synthetic campaigns: fit Eq. (12) on the 7 warm points with the measured ξ, predict ξ at the
+    # 3 cold ones from the species model fitted on the warm ones, predict τα, pull with both errors.
+    rng = np.random.default_rng(7)
+    pulls = []
+    for _ in range(200):
+        C, C_err, tau, tau_err = eq12_world(rng)
+        tr, bl = slice(3, None), slice(0, 3)
+        c_liq, c_err = species.liquid_concentration(C[tr], HUMP, C_err[tr])
+        xi_tr, xi_tr_err = length_scale.correlation_length(RHO, c_liq, 2, c_err)
+        fits = lt.fit_laws(T[tr], tau[tr], tau_err[tr], xi=xi_tr, xi_err=xi_tr_err, laws=("eq12",))
+        xi_bl, xi_bl_err = lt.extrapolate_xi(T[tr], C[tr], C_err[tr], HUMP, RHO, T[bl], n_draw=40, rng=rng)
+        res = lt.blind_test(fits, T[bl], tau[bl], tau_err[bl], xi_bl, xi_bl_err)["eq12"]
+        pulls.extend(res.pull)
+    pulls = np.array(pulls)
+    assert abs(pulls.mean()) < 0.15 and 0.85 < pulls.std() < 1.2, (pulls.mean(), pulls.std())
+
+
+def test_vft_blind_pulls_are_calibrated_when_vft_is_true():
+    rng = np.random.default_rng(8)
+    Tk = np.linspace(0.30, 0.60, 10)
+    truth = vft.vft_log10_tau(Tk, -0.5, 2.0, 0.2) * np.log(10)
+    pulls = []
+    for _ in range(200):
+        err = 0.08
+        tau = np.exp(truth + err * rng.standard_normal(Tk.size))
+        fits = lt.fit_laws(Tk[3:], tau[3:], err * tau[3:], laws=("vft",))
+        pulls.extend(lt.blind_test(fits, Tk[:3], tau[:3], err * tau[:3])["vft"].pull)
+    pulls = np.array(pulls)
+    assert abs(pulls.mean()) < 0.2 and 0.8 < pulls.std() < 1.25, (pulls.mean(), pulls.std())
+
+
+def test_a_wrong_law_fails_the_blind_test_and_the_right_one_passes():
+    rng = np.random.default_rng(9)
+    C, C_err, tau, tau_err = eq12_world(rng, sigma_tau=0.02)
+    Ta = T[::-1]  # Arrhenius data with the same spread of τα: Eq. (12) with a fixed ξ is Arrhenius too
+    tau_arr = 0.5 * np.exp(1.0 / T)
+    p = lt.plan(T, tau, tau_err, lt.Protocol(window="all"))
+    xi_tr = length_scale.correlation_length(RHO, species.liquid_concentration(C[p.train], HUMP), 2)
+    fits = lt.fit_laws(T[p.train], tau[p.train], tau_err[p.train], xi=xi_tr)
+    xi_bl, xi_bl_err = lt.extrapolate_xi(T[p.train], C[p.train], C_err[p.train], HUMP, RHO, T[p.blind], rng=1)
+    res = lt.blind_test(fits, T[p.blind], tau[p.blind], tau_err[p.blind], xi_bl, xi_bl_err)
+    assert res["eq12"].consistent and set(res) == set(lt.LAWS)
+    # Eq. (12) fitted to data that are Arrhenius in T (not in ξ/T) misses the blind points
+    fits_a = lt.fit_laws(T[p.train], tau_arr[p.train], 0.02 * tau_arr[p.train], xi=xi_tr, laws=("eq12",))
+    res_a = lt.blind_test(fits_a, T[p.blind], tau_arr[p.blind], 0.02 * tau_arr[p.blind], xi_bl, xi_bl_err)
+    assert not res_a["eq12"].consistent
+    assert Ta.size == T.size
+
+
+def test_onset_is_measured_on_training_points_and_the_plan_never_sees_the_blind_ones():
+    Tk = np.array([0.30, 0.32, 0.34, 0.36, 0.38, 0.40, 0.45, 0.5, 0.6, 0.8, 1.0])
+    ln_tau = -1.0 + 1.5 / Tk + 40.0 * np.clip(1 / Tk - 1 / 0.42, 0, None) ** 2  # Arrhenius above T = 0.42
+    tau, err = np.exp(ln_tau), 0.03 * np.exp(ln_tau)
+    T_A = lt.arrhenius_onset(Tk, tau, err, n_hot=3, z=3.0)
+    assert 0.36 <= T_A <= 0.40
+    prot = lt.Protocol(n_blind=3, window="onset", min_window=4)
+    p = lt.plan(Tk, tau, err, prot)
+    assert np.all(Tk[p.window] <= T_A) and set(p.window) <= set(p.train) and set(p.blind) == {0, 1, 2}
+    # the blind points can be anything: the window does not change
+    tau2 = tau.copy()
+    tau2[:3] *= np.array([1e3, 1e-2, 7.0])
+    p2 = lt.plan(Tk, tau2, err, prot)
+    assert np.array_equal(p.window, p2.window) and p.T_onset == p2.T_onset
+    barrier = lt.plan(Tk, tau, err, lt.Protocol(window="barrier", barrier=0.5, min_window=4))
+    assert np.all(Tk[barrier.window] < 0.5)
+
+
+def test_training_species_use_training_rows_only():
+    C = free_energy.model_concentrations(T, PAPER["H"], PAPER["g"], HUMP)
+    full = species.hump2d_scheme(counts=(0, 10))
+    Cf = np.zeros((T.size, full.n_species))
+    Cf[:, 2:7] = C
+    Cf[0, 9] = 0.2          # a species present only at a blind temperature
+    Cf[0] /= Cf[0].sum()
+    S = lt.training_species(Cf[3:], full, T[3:])
+    assert "9" not in S.labels and S.labels == ("2", "3", "4", "5", "6")
+    assert [lab for lab, q in zip(S.labels, S.liquid) if q] == ["2", "5", "6"]   # Table II's liquid set
+    assert "9" in lt.training_species(Cf, full, T).labels                     # would leak from all rows
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match="window must be"):
+        lt.Protocol(window="hot")
+    with pytest.raises(ValueError, match="barrier must be"):
+        lt.Protocol(window="barrier")
+    with pytest.raises(ValueError, match="tau_err must be > 0"):
+        lt.fit_laws(T, np.ones(T.size), np.zeros(T.size), laws=("vft",))
+    with pytest.raises(ValueError, match="needs xi"):
+        lt.fit_laws(T, np.ones(T.size), np.ones(T.size))
+    with pytest.raises(ValueError, match="strictly increasing"):
+        lt.plan(T[::-1], np.ones(T.size), np.ones(T.size), lt.Protocol(window="all"))
+    with pytest.raises(ValueError, match="cannot hold"):
+        lt.plan(T[:5], np.ones(5), np.ones(5), lt.Protocol(window="all"))
+
+
+def test_the_verdict_is_computed_from_the_comparison():
+    def bt(law, pulls):
+        z = np.asarray(pulls, float)
+        from scipy.stats import chi2
+        p = float(chi2.sf(np.sum(z**2), z.size))
+        return lt.BlindTest(law, z, z, z, z, z, float(np.sum(z**2)), p, int(np.sum(abs(z) <= 2)), p >= 0.05)
+
+    tests = {"eq12": bt("eq12", [3.0, 4.0, 2.5]), "vft": bt("vft", [0.5, -0.2, 1.0]),
+             "myega": bt("myega", [1.0, 1.5, 0.3]), "am": bt("am", [6.0, 5.0, 7.0])}
+    v = lt.verdict(tests)
+    assert not v["consistent"] and v["rank"] == 3 and v["best"] == "vft"
+    assert v["consistent_laws"] == ["vft", "myega"] and "inconsistently" in v["text"] and "VFT predicts them best" in v["text"]
+    tests["eq12"] = bt("eq12", [0.1, 0.2, -0.1])
+    v = lt.verdict(tests)
+    assert v["consistent"] and v["rank"] == 1 and "no competing law fitted to the same points predicts them better" in v["text"]
+    with pytest.raises(ValueError, match="was not tested"):
+        lt.verdict({"vft": tests["vft"]})
+
+
+class Synthetic:
+    """A campaign-like object (the attributes fair_test reads) from the Eq. (12) world."""
+
+    def __init__(self, rng):
+        full = species.hump2d_scheme(counts=(0, 8))
+        C, C_err, tau, tau_err = eq12_world(rng)
+        self.T, self.tau_alpha, self.tau_alpha_err = T, tau, tau_err
+        self.C = np.zeros((T.size, full.n_species))
+        self.C_err = np.full_like(self.C, 1e-4)
+        self.C[:, 2:7], self.C_err[:, 2:7] = C, C_err
+        self.density, self.dim, self.scheme = np.full(T.size, RHO), 2, full
+
+    def columns(self, labels):
+        return [self.scheme.index(lab) for lab in labels]
+
+    def liquid_concentration(self, labels):
+        idx = self.columns(labels)
+        return self.C[:, idx].sum(axis=1), np.sqrt((self.C_err[:, idx] ** 2).sum(axis=1))
+
+
+def test_fair_test_runs_the_protocol_end_to_end():
+    d = Synthetic(np.random.default_rng(11))
+    res = lt.fair_test(d, lt.Protocol(window="barrier", barrier=0.26), rng=3)
+    assert res.liquid == ("2", "5", "6") and res.species.labels == ("2", "3", "4", "5", "6")
+    assert np.all(d.T[res.plan.window] < 0.26) and set(res.tests) == set(lt.LAWS)
+    assert res.tests["eq12"].consistent and res.verdict["text"].startswith("Eq. (12) predicts the 3 held-out")
+    fixed = lt.fair_test(d, lt.Protocol(window="barrier", barrier=0.26), liquid=["2", "5", "6"], rng=3)
+    assert np.allclose(fixed.xi, res.xi)
