@@ -106,3 +106,11 @@ def test_missing_file(tmp_path):
 def test_parameterisation_rejects_non_dataframe():
     with pytest.raises(TypeError, match="df must be"):
         materials.with_vft_parameterisation({"Tg_K": [1]})
+
+
+@pytest.mark.parametrize("content", [b"", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256))])
+def test_empty_or_binary_file_is_named(tmp_path, content):
+    p = tmp_path / "broken_table.csv"
+    p.write_bytes(content)
+    with pytest.raises(ValueError, match="broken_table.csv"):
+        materials.load_materials(p)

@@ -151,3 +151,31 @@ def test_bad_input():
         phi4.scale_hamiltonian(1.0, F=2.0)
     with pytest.raises(ValueError, match="eps"):
         phi4.flow_closed_form(0.1, 1.0, 0.0)
+
+
+@pytest.mark.parametrize("eps", [0.0, -0.5, 4.0, 7.0])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda e: phi4.beta(0.1, e),
+        lambda e: phi4.beta_prime(0.1, e),
+        lambda e: phi4.wilson_fisher_coupling(e),
+        lambda e: phi4.wilson_fisher_series(e),
+        lambda e: phi4.flow_closed_form(0.1, 1.0, e),
+        lambda e: phi4.landau_pole(0.5, e),
+        lambda e: phi4.scale_hamiltonian(e),
+        lambda e: phi4.momentum_at_fixed_point(1.0, 1.0, e),
+        lambda e: phi4.exponents_series(e),
+        lambda e: phi4.exponents_at_fixed_point(e),
+        lambda e: phi4.wilson_rhs(-0.1, 0.3, e),
+        lambda e: phi4.wilson_fixed_point(e),
+        lambda e: phi4.wilson_jacobian(-0.1, 0.3, e),
+        lambda e: phi4.wilson_exponents(e),
+        lambda e: phi4.wilson_flow(-0.1, 0.3, 1.0, e),
+        lambda e: phi4.wilson_critical_line(e),
+    ],
+)
+def test_eps_outside_0_4_is_refused(call, eps):
+    """d = 4 - eps must lie between 0 and 4: eps <= 0 or eps >= 4 is a ValueError naming eps."""
+    with pytest.raises(ValueError, match=r"eps = 4 - d must lie in \(0, 4\)"):
+        call(eps)

@@ -87,6 +87,15 @@ def _check_loops(loops) -> int:
     return loops
 
 
+def _check_eps(eps) -> float:
+    """ε = 4 − d must lie in (0, 4): a dimension between 0 and 4, where the Wilson–Fisher point exists
+    at positive coupling; ε ≤ 0 (d ≥ 4) has only the Gaussian point and ε ≥ 4 no dimension at all."""
+    eps = real_scalar(eps, "eps")
+    if not 0.0 < eps < 4.0:
+        raise ValueError(f"eps = 4 - d must lie in (0, 4), got {eps}")
+    return eps
+
+
 def _check_g(g, name="g"):
     return real_array(g, name)
 
@@ -100,7 +109,7 @@ def beta_coefficients(N: int = 1):
 def beta(g, eps: float, N: int = 1, loops: int = 1):
     r"""The MS β-function :math:`\beta(g)` of the O(N) model at one or two loops (``g`` may be an array)."""
     g = _check_g(g)
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     a, b = beta_coefficients(N)
     loops = _check_loops(loops)
     out = -eps * g + a * g**2
@@ -112,7 +121,7 @@ def beta(g, eps: float, N: int = 1, loops: int = 1):
 def beta_prime(g, eps: float, N: int = 1, loops: int = 1):
     r""":math:`\beta'(g)`."""
     g = _check_g(g)
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     a, b = beta_coefficients(N)
     loops = _check_loops(loops)
     out = -eps + 2 * a * g
@@ -133,7 +142,7 @@ def wilson_fisher_coupling(eps: float, N: int = 1, loops: int = 1) -> float:
     :math:`-\varepsilon + a g - b g^2 = 0`, i.e. :math:`g^* = [a - \sqrt{a^2 - 4b\varepsilon}]/(2b)`;
     it exists only for :math:`\varepsilon \le a^2/(4b)` (ValueError beyond).
     """
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     a, b = beta_coefficients(N)
     loops = _check_loops(loops)
     if loops == 1:
@@ -146,7 +155,7 @@ def wilson_fisher_coupling(eps: float, N: int = 1, loops: int = 1) -> float:
 
 def wilson_fisher_series(eps: float, N: int = 1, order: int = 2) -> float:
     r""":math:`g^* = 3\varepsilon/(N+8) + 9(3N+14)\varepsilon^2/(N+8)^3` truncated at ``order`` (1 or 2)."""
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     N = _check_N(N)
     order = _check_loops(order)
     out = 3 * eps / (N + 8)
@@ -164,7 +173,7 @@ def flow_closed_form(g0: float, tau, eps: float, A: float = 3.0):
     infinity (see :func:`landau_pole`).
     """
     g0 = real_scalar(g0, "g0")
-    eps = real_scalar(eps, "eps", nonzero=True)
+    eps = _check_eps(eps)
     A = real_scalar(A, "A")
     tau = _check_g(tau, "tau")
     if g0 == 0.0:
@@ -176,7 +185,7 @@ def landau_pole(g0: float, eps: float, A: float = 3.0) -> float:
     r"""Scale :math:`\tau_L` where the one-loop coupling started at ``g0`` diverges:
     :math:`e^{\varepsilon\tau_L} = (A/\varepsilon)/(A/\varepsilon - 1/g_0)`; ``inf`` if there is none."""
     g0 = real_scalar(g0, "g0")
-    eps = real_scalar(eps, "eps", positive=True)
+    eps = _check_eps(eps)
     A = real_scalar(A, "A", positive=True)
     if g0 <= eps / A:
         return math.inf
@@ -189,7 +198,7 @@ def scale_hamiltonian(eps: float, A: float = 3.0, F=None, dF=None, *, N: int | N
     By default the one-loop :math:`\beta = -\varepsilon g + A g^2`; with ``N`` given, the O(N) β at
     ``loops`` loops (``A`` is then ignored).
     """
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     A = real_scalar(A, "A")
     if F is not None:
         check_callable(F, "F")
@@ -212,7 +221,7 @@ def momentum_at_fixed_point(p0: float, tau, eps: float, A: float = 3.0, dF_star:
     :math:`p_\infty = -F'(g^*)/\varepsilon`.
     """
     p0 = real_scalar(p0, "p0")
-    eps = real_scalar(eps, "eps", nonzero=True)
+    eps = _check_eps(eps)
     real_scalar(A, "A")
     dF_star = real_scalar(dF_star, "dF_star")
     tau = _check_g(tau, "tau")
@@ -241,7 +250,7 @@ def exponents_series(eps: float, N: int = 1, order: int = 2) -> dict:
     ``nu_series`` (ν itself expanded: :math:`\tfrac12 + \tfrac{N+2}{4(N+8)}\varepsilon
     + \tfrac{(N+2)(N^2+23N+60)}{8(N+8)^3}\varepsilon^2`), ``eta`` and ``omega``.
     """
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     N = _check_N(N)
     order = _check_loops(order)
     M = N + 8.0
@@ -286,7 +295,7 @@ def wilson_rhs(r, v, eps: float, N: int = 1):
     r"""Right-hand side :math:`(dr/d\ell, dv/d\ell)` of the one-loop Wilson flow, :math:`v = K_d u`."""
     r = _check_g(r, "r")
     v = _check_g(v, "v")
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     N = _check_N(N)
     if np.any(r <= -1.0):
         raise ValueError("r must be > -1 (the shell propagator 1/(1+r) is singular)")
@@ -298,7 +307,7 @@ def wilson_rhs(r, v, eps: float, N: int = 1):
 def wilson_fixed_point(eps: float, N: int = 1):
     r"""Wilson–Fisher point of the one-loop (r, v) flow, exactly:
     :math:`r^* = -(N+2)\varepsilon/[2(N+8)+(N+2)\varepsilon]`, :math:`v^* = 6\varepsilon(1+r^*)^2/(N+8)`."""
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     N = _check_N(N)
     r = -(N + 2) * eps / (2 * (N + 8) + (N + 2) * eps)
     v = 6 * eps * (1 + r) ** 2 / (N + 8)
@@ -309,7 +318,7 @@ def wilson_jacobian(r: float, v: float, eps: float, N: int = 1) -> np.ndarray:
     r"""Jacobian :math:`\partial(\dot r,\dot v)/\partial(r,v)` of the one-loop Wilson flow."""
     r = real_scalar(r, "r")
     v = real_scalar(v, "v")
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     N = _check_N(N)
     if r <= -1.0:
         raise ValueError("r must be > -1")
@@ -340,7 +349,7 @@ def wilson_flow(r0: float, v0: float, ell_end: float, eps: float, N: int = 1, n_
     r0 = real_scalar(r0, "r0")
     v0 = real_scalar(v0, "v0")
     ell_end = real_scalar(ell_end, "ell_end", positive=True)
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     N = _check_N(N)
     n_out = int_scalar(n_out, "n_out", minimum=2)
     if r0 <= -1.0:
@@ -371,7 +380,7 @@ def wilson_critical_r(v0: float, eps: float, N: int = 1, *, ell_max: float = 25.
     in the bracket :math:`-0.9 < r < 0`. ``v0`` must be positive.
     """
     v0 = real_scalar(v0, "v0", positive=True)
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     N = _check_N(N)
 
     def fate(r0):
@@ -398,7 +407,7 @@ def wilson_critical_line(eps: float, N: int = 1, *, delta: float = 1e-6, ell_bac
     running away from the fixed point; they stop when :math:`r \le -0.9`, :math:`|r| > 50` or
     :math:`v` leaves :math:`(0, 50)`.
     """
-    eps = real_scalar(eps, "eps", positive=True)
+    eps = _check_eps(eps)
     N = _check_N(N)
     delta = real_scalar(delta, "delta", positive=True)
     ell_back = real_scalar(ell_back, "ell_back", positive=True)
