@@ -155,7 +155,7 @@ def fit_curves(curve_dict: dict[str, pd.DataFrame], level: float = 12.0) -> pd.D
 
     Columns: ``material``, ``law``, ``n``, ``Tg_K`` and ``Tg_err_K`` (where :math:`\log_{10}\eta`
     = ``level``), ``m`` and ``m_err``, ``rms`` (decades), ``dAIC`` (AIC minus the material's best),
-    ``T0_K`` and ``T0_err_K`` (VFT only, else NaN), ``log10_eta_inf`` (the high-temperature limit:
+    ``T0_K``, ``T0_err_K``, ``D``, ``D_err`` (VFT only, else NaN), ``log10_eta_inf`` (the high-temperature limit:
     :math:`\log_{10}\eta_0` of VFT, :math:`L_\infty` of MYEGA and AM), ``pinned`` (parameters that
     ended on a bound; a :class:`scaledyn.vft.FitWarning` is recorded here instead of printed).
     """
@@ -176,6 +176,7 @@ def fit_curves(curve_dict: dict[str, pd.DataFrame], level: float = 12.0) -> pd.D
                 "material": material, "law": law, "n": r.n, "Tg_K": r.tg, "Tg_err_K": r.tg_err,
                 "m": r.fragility, "m_err": r.fragility_err, "rms": r.rms, "dAIC": r.aic - best,
                 "T0_K": r.params["T0"] if is_vft else np.nan, "T0_err_K": r.stderr["T0"] if is_vft else np.nan,
+                "D": r.params["D"] if is_vft else np.nan, "D_err": r.stderr["D"] if is_vft else np.nan,
                 "log10_eta_inf": r.params["log10_tau0" if is_vft else "log10_tau_inf"],
                 "pinned": ", ".join(r.pinned),
             })
