@@ -165,7 +165,6 @@ def test_bad_input():
         lambda e: phi4.landau_pole(0.5, e),
         lambda e: phi4.scale_hamiltonian(e),
         lambda e: phi4.momentum_at_fixed_point(1.0, 1.0, e),
-        lambda e: phi4.exponents_series(e),
         lambda e: phi4.exponents_at_fixed_point(e),
         lambda e: phi4.wilson_rhs(-0.1, 0.3, e),
         lambda e: phi4.wilson_fixed_point(e),
@@ -179,3 +178,11 @@ def test_eps_outside_0_4_is_refused(call, eps):
     """d = 4 - eps must lie between 0 and 4: eps <= 0 or eps >= 4 is a ValueError naming eps."""
     with pytest.raises(ValueError, match=r"eps = 4 - d must lie in \(0, 4\)"):
         call(eps)
+
+
+def test_series_accepts_d_equal_4_as_mean_field_but_nothing_outside():
+    s = phi4.exponents_series(0.0, 1, order=2)
+    assert s["nu"] == pytest.approx(0.5) and s["eta"] == 0.0
+    for eps in (-0.5, 4.0, 7.0):
+        with pytest.raises(ValueError, match=r"eps = 4 - d must lie in \[0, 4\)"):
+            phi4.exponents_series(eps)

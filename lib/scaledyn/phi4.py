@@ -87,12 +87,14 @@ def _check_loops(loops) -> int:
     return loops
 
 
-def _check_eps(eps) -> float:
+def _check_eps(eps, *, allow_zero: bool = False) -> float:
     """ε = 4 − d must lie in (0, 4): a dimension between 0 and 4, where the Wilson–Fisher point exists
-    at positive coupling; ε ≤ 0 (d ≥ 4) has only the Gaussian point and ε ≥ 4 no dimension at all."""
+    at positive coupling; ε ≤ 0 (d ≥ 4) has only the Gaussian point and ε ≥ 4 no dimension at all.
+    ``allow_zero`` admits ε = 0 (d = 4) where a series is simply evaluated at its mean-field end."""
     eps = real_scalar(eps, "eps")
-    if not 0.0 < eps < 4.0:
-        raise ValueError(f"eps = 4 - d must lie in (0, 4), got {eps}")
+    if not (0.0 < eps < 4.0 or (allow_zero and eps == 0.0)):
+        interval = "[0, 4)" if allow_zero else "(0, 4)"
+        raise ValueError(f"eps = 4 - d must lie in {interval}, got {eps}")
     return eps
 
 
@@ -250,7 +252,7 @@ def exponents_series(eps: float, N: int = 1, order: int = 2) -> dict:
     ``nu_series`` (ν itself expanded: :math:`\tfrac12 + \tfrac{N+2}{4(N+8)}\varepsilon
     + \tfrac{(N+2)(N^2+23N+60)}{8(N+8)^3}\varepsilon^2`), ``eta`` and ``omega``.
     """
-    eps = _check_eps(eps)
+    eps = _check_eps(eps, allow_zero=True)  # eps = 0: the mean-field exponents
     N = _check_N(N)
     order = _check_loops(order)
     M = N + 8.0
