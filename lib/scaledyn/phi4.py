@@ -56,6 +56,9 @@ __all__ = [
     "gamma_m2",
     "exponents_series",
     "exponents_at_fixed_point",
+    "one_loop_vertex_factor",
+    "eta_series",
+    "scaling_relations",
     "K_d",
     "wilson_rhs",
     "wilson_jacobian",
@@ -282,6 +285,60 @@ def exponents_at_fixed_point(eps: float, N: int = 1, loops: int = 2) -> dict:
         eta = 2 * float(gamma_phi(gs, N))
     omega = float(beta_prime(gs, eps, N, loops))
     return {"g_star": gs, "inv_nu": inv_nu, "nu": 1.0 / inv_nu, "eta": eta, "omega": omega}
+
+
+def one_loop_vertex_factor(N: int = 1) -> float:
+    r"""Where :math:`(N+8)/3` comes from: the one-loop tensor algebra of the O(N) quartic vertex.
+
+    With the symmetric vertex :math:`S_{ijkl} = (\delta_{ij}\delta_{kl} + \delta_{ik}\delta_{jl}
+    + \delta_{il}\delta_{jk})/3` (:math:`S = 1` for N = 1), the one-loop correction to the vertex is
+    the sum of the s, t and u channels, :math:`T_{ijkl} = \sum_{mn}(S_{ijmn}S_{mnkl} + S_{ikmn}S_{mnjl}
+    + S_{ilmn}S_{mnjk})`, and it is proportional to :math:`S`: :math:`T = c\,S`. The factor c,
+    computed here by contracting the tensors (:func:`numpy.einsum`) and projecting on S, is the
+    coefficient of :math:`g^2` in the one-loop β, :math:`(N+8)/3`: the N comes from the closed index
+    loop of one channel, the 8 from the other two channels and the open indices.
+    """
+    N = _check_N(N)
+    d = np.eye(N)
+    S = (np.einsum("ij,kl->ijkl", d, d) + np.einsum("ik,jl->ijkl", d, d) + np.einsum("il,jk->ijkl", d, d)) / 3.0
+    T = (np.einsum("ijmn,mnkl->ijkl", S, S) + np.einsum("ikmn,mnjl->ijkl", S, S)
+         + np.einsum("ilmn,mnjk->ijkl", S, S))
+    c = float(np.sum(T * S) / np.sum(S * S))
+    if not np.allclose(T, c * S, atol=1e-12):  # T has no other tensor structure; guard the projection
+        raise RuntimeError("one-loop vertex tensor is not proportional to the tree-level vertex")
+    return c
+
+
+def eta_series(eps: float, N: int = 1, order: int = 3) -> float:
+    r""":math:`\eta` in the ε-expansion to :math:`O(\varepsilon^2)` or :math:`O(\varepsilon^3)` (``order``):
+
+    .. math:: \eta = \frac{(N+2)\varepsilon^2}{2(N+8)^2}
+              \Big[1 + \frac{-N^2 + 56N + 272}{4(N+8)^2}\,\varepsilon\Big] + O(\varepsilon^4)
+
+    (Wilson 1972). ε = 0 (d = 4) gives the mean-field η = 0.
+    """
+    eps = _check_eps(eps, allow_zero=True)
+    N = _check_N(N)
+    if order not in (2, 3) or isinstance(order, bool):
+        raise ValueError(f"order must be 2 or 3, got {order!r}")
+    M = N + 8.0
+    eta = (N + 2) * eps**2 / (2 * M**2)
+    if order == 3:
+        eta *= 1.0 + (-N * N + 56 * N + 272) * eps / (4 * M**2)
+    return eta
+
+
+def scaling_relations(nu: float, eta: float, d: float) -> dict:
+    r"""The other exponents from ν and η by the scaling and hyperscaling relations:
+    :math:`\gamma = \nu(2-\eta)` (Fisher), :math:`\alpha = 2 - d\nu` (Josephson),
+    :math:`\beta = \nu(d-2+\eta)/2` and :math:`\delta = (d+2-\eta)/(d-2+\eta)`; d is the dimension."""
+    nu = real_scalar(nu, "nu", positive=True)
+    eta = real_scalar(eta, "eta")
+    d = real_scalar(d, "d", positive=True)
+    if not d - 2 + eta > 0:
+        raise ValueError(f"d - 2 + eta must be positive for beta and delta, got d={d}, eta={eta}")
+    return {"gamma": nu * (2 - eta), "alpha": 2 - d * nu, "beta": nu * (d - 2 + eta) / 2,
+            "delta": (d + 2 - eta) / (d - 2 + eta)}
 
 
 # --------------------------------------------------------------------------------------------
