@@ -103,6 +103,40 @@ def setup() -> None:
         mathjax_stamp.write_text(_stamp(lock))
     else:
         say("MathJax up to date")
+    fetch_viscosity_data()
+
+
+#: Measured melt viscosities for chapter 4: the table shipped inside the PyPI wheel of gpvisc (GPL-3.0,
+#: Le Losq et al.). Only that one wheel is fetched (no dependencies: they would pull torch), its hash is
+#: checked, and the CSV is extracted into _vendor/ (ignored by git: the data are not redistributed here).
+GPVISC_WHEEL = "gpvisc-0.3.5-py3-none-any.whl"
+GPVISC_WHEEL_SHA256 = "3be41e74296adb26dc5c09c6cf3161500157a99ecb3c9d6ce95fb2bac8b6c011"
+GPVISC_MEMBERS = {"gpvisc/data/dataset+sciglass_lp.csv": "dataset+sciglass_lp.csv",
+                  "gpvisc-0.3.5.dist-info/licenses/LICENSE.txt": "LICENSE.txt"}
+GPVISC_OUT = ROOT / "_vendor" / "gpvisc"
+
+
+def fetch_viscosity_data() -> None:
+    """Download the pinned gpvisc wheel (no dependencies), verify its sha256, extract its viscosity table."""
+    import zipfile
+
+    if all((GPVISC_OUT / name).exists() for name in GPVISC_MEMBERS.values()):
+        say("viscosity data (gpvisc 0.3.5) up to date")
+        return
+    GPVISC_OUT.mkdir(parents=True, exist_ok=True)
+    wheel = GPVISC_OUT / GPVISC_WHEEL
+    if not wheel.exists():
+        run([PY, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
+             "gpvisc==0.3.5", "-d", GPVISC_OUT])
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    if digest != GPVISC_WHEEL_SHA256:
+        wheel.unlink()
+        sys.exit(f"[tasks] {GPVISC_WHEEL} has sha256 {digest}, expected {GPVISC_WHEEL_SHA256}: refusing it")
+    with zipfile.ZipFile(wheel) as zf:
+        for member, name in GPVISC_MEMBERS.items():
+            (GPVISC_OUT / name).write_bytes(zf.read(member))
+    wheel.unlink()  # 7 MB, of which the book needs the 4 MB table only
+    say(f"viscosity data extracted into {GPVISC_OUT}")
 
 
 def build() -> int:

@@ -17,6 +17,8 @@ def test_phi4_figure_marks_the_wilson_fisher_point():
     gstar = 0.5 / phi4.beta_coefficients(1)[0]
     # every flow approaches g/g* = 1 deep in the infrared
     assert all(abs(line.get_ydata()[-1] - 1.0) < 1e-3 for line in ax_flow.lines[:5])
+    # ... and the infrared is on the left, as in chapter 2's main flow figure (x = tau, not -tau)
+    assert all(line.get_xdata()[-1] < line.get_xdata()[0] for line in ax_flow.lines[:5])
     x, y = ax_beta.lines[-1].get_data()
     assert x[0] == pytest.approx(gstar) and y[0] == 0.0
 

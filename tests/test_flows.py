@@ -205,3 +205,27 @@ def test_diagonal_ensemble_matches_scalar_runs():
             np.testing.assert_allclose(tr.p[:, k], one.p, rtol=1e-10, atol=1e-12)
     with pytest.raises(ValueError, match="jac"):
         flows.ScaleHamiltonian(lambda x: x, dim=2, diagonal=True)
+
+
+# ------------------------------------------------------------------ reliability (issue 21)
+def test_from_sympy_refuses_strings():
+    with pytest.raises(TypeError, match="beta must be a sympy expression, not a string"):
+        flows.ScaleHamiltonian.from_sympy("-g + 3*g**2", G)
+    with pytest.raises(TypeError, match="F must be a sympy expression, not a string"):
+        flows.ScaleHamiltonian.from_sympy(-G, G, "g**2")
+    ham = flows.ScaleHamiltonian.from_sympy(-G, G, 2)  # a number for F is fine
+    assert ham.F(0.3) == 2.0
+
+
+@pytest.mark.parametrize("method", ["leapfrog", "symplectic_euler", "euler", "rk4"])
+def test_separable_integrator_raises_on_nan_force(method):
+    """Like integrate, integrate_separable must not return a silently all-NaN trajectory."""
+    with pytest.raises(ValueError, match="force returned NaN or inf"):
+        flows.integrate_separable(1.0, lambda q: math.nan, 0.0, 1.0, h=0.1, n_steps=5, method=method)
+
+
+@pytest.mark.parametrize("method", ["symplectic_euler", "euler", "rk4"])
+def test_explicit_integrators_raise_on_nan_beta(method):
+    ham = flows.ScaleHamiltonian(lambda g: np.nan * g, jac=lambda g: 1.0)
+    with pytest.raises(ValueError, match="non-finite at step 1"):
+        flows.integrate(ham, 0.2, 1.0, h=0.1, n_steps=5, method=method)

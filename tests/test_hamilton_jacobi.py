@@ -103,3 +103,55 @@ def test_bad_input():
         hj.linear_closed_form(1.0, 1.0, 0.0, A)
     with pytest.raises(TypeError, match="g must be a sympy Symbol"):
         hj.stationary_action_sympy(sp.Symbol("x"), 1, "x")
+
+
+# ------------------------------------------------------------------ reliability (issue 21)
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(seconds):
+    """Fail instead of hanging: a SIGALRM after ``seconds`` raises _Timeout in the test."""
+    import signal
+
+    def handler(signum, frame):
+        raise _Timeout(f"no answer within {seconds} s")
+
+    signal.signal(signal.SIGALRM, handler)
+    signal.alarm(seconds)
+
+
+@pytest.mark.parametrize("where", ["everywhere", "at one grid point", "on the way"])
+def test_characteristics_with_nan_beta_raise_quickly(where):
+    import signal
+
+    if where == "everywhere":
+        beta = lambda g: np.full_like(g, np.nan)  # noqa: E731
+    elif where == "at one grid point":
+        beta = lambda g: np.where(np.isclose(g, 0.75), np.nan, g)  # noqa: E731
+    else:  # the foot points run up to g = e^2 > 1.5, where beta is NaN
+        beta = lambda g: np.where(g > 1.5, np.nan, g)  # noqa: E731
+    _alarm(20)
+    try:
+        with pytest.raises(ValueError, match="beta is not finite"):
+            hj.solve_characteristics(beta, lambda g: 0 * g, lambda g: g, np.linspace(0.5, 1.0, 5), -2.0)
+    finally:
+        signal.alarm(0)
+
+
+def test_characteristics_with_nan_F_name_F():
+    F = lambda g: np.where(g > 1.2, np.nan, 0 * g)  # noqa: E731
+    with pytest.raises(ValueError, match="F is not finite"):
+        hj.solve_characteristics(beta_lin, F, lambda g: g, np.linspace(0.5, 1.0, 5), -2.0)
+
+
+def test_sympy_entry_points_refuse_strings():
+    """sympify('...') runs eval: a string must be refused before it reaches sympy."""
+    x = sp.Symbol("g")
+    with pytest.raises(TypeError, match="beta must be a sympy expression, not a string"):
+        hj.stationary_action_sympy("__import__('os').getcwd()", x, x)
+    with pytest.raises(TypeError, match="F must be a sympy expression, not a string"):
+        hj.stationary_action_sympy(x, "1/g", x)
+    with pytest.raises(TypeError, match="beta must be a sympy expression or a number"):
+        hj.stationary_action_sympy([x], 1, x)
+    assert hj.stationary_action_sympy(x, 1, x) == -sp.log(x)  # numbers stay allowed

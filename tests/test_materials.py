@@ -18,12 +18,12 @@ def write(tmp_path, text, name="m.csv"):
 
 def test_shipped_table_loads_and_is_honest():
     df = materials.load_materials()
-    assert len(df) >= 8
+    assert len(df) >= 2
     assert set(df["status"]) <= set(materials.STATUS)
     assert not df.duplicated(["material", "citation"]).any()
-    assert df["material"].nunique() >= 8
-    # strong to fragile: spans at least m = 20 .. 100
-    assert df["m"].min() <= 25 and df["m"].max() >= 100
+    # chapter 4 uses every row: none may be unverified (strong-to-fragile coverage comes from the
+    # measured viscosities of data/viscosity/, tested in test_viscosity.py)
+    assert "U" not in set(df["status"])
     # every row cites a key that exists in the glass bibliography
     from scaledyn import REPO_ROOT
 
@@ -106,3 +106,11 @@ def test_missing_file(tmp_path):
 def test_parameterisation_rejects_non_dataframe():
     with pytest.raises(TypeError, match="df must be"):
         materials.with_vft_parameterisation({"Tg_K": [1]})
+
+
+@pytest.mark.parametrize("content", [b"", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256))])
+def test_empty_or_binary_file_is_named(tmp_path, content):
+    p = tmp_path / "broken_table.csv"
+    p.write_bytes(content)
+    with pytest.raises(ValueError, match="broken_table.csv"):
+        materials.load_materials(p)

@@ -151,3 +151,66 @@ def test_bad_input():
         phi4.scale_hamiltonian(1.0, F=2.0)
     with pytest.raises(ValueError, match="eps"):
         phi4.flow_closed_form(0.1, 1.0, 0.0)
+
+
+@pytest.mark.parametrize("eps", [0.0, -0.5, 4.0, 7.0])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda e: phi4.beta(0.1, e),
+        lambda e: phi4.beta_prime(0.1, e),
+        lambda e: phi4.wilson_fisher_coupling(e),
+        lambda e: phi4.wilson_fisher_series(e),
+        lambda e: phi4.flow_closed_form(0.1, 1.0, e),
+        lambda e: phi4.landau_pole(0.5, e),
+        lambda e: phi4.scale_hamiltonian(e),
+        lambda e: phi4.momentum_at_fixed_point(1.0, 1.0, e),
+        lambda e: phi4.exponents_at_fixed_point(e),
+        lambda e: phi4.wilson_rhs(-0.1, 0.3, e),
+        lambda e: phi4.wilson_fixed_point(e),
+        lambda e: phi4.wilson_jacobian(-0.1, 0.3, e),
+        lambda e: phi4.wilson_exponents(e),
+        lambda e: phi4.wilson_flow(-0.1, 0.3, 1.0, e),
+        lambda e: phi4.wilson_critical_line(e),
+    ],
+)
+def test_eps_outside_0_4_is_refused(call, eps):
+    """d = 4 - eps must lie between 0 and 4: eps <= 0 or eps >= 4 is a ValueError naming eps."""
+    with pytest.raises(ValueError, match=r"eps = 4 - d must lie in \(0, 4\)"):
+        call(eps)
+
+
+def test_series_accepts_d_equal_4_as_mean_field_but_nothing_outside():
+    s = phi4.exponents_series(0.0, 1, order=2)
+    assert s["nu"] == pytest.approx(0.5) and s["eta"] == 0.0
+    for eps in (-0.5, 4.0, 7.0):
+        with pytest.raises(ValueError, match=r"eps = 4 - d must lie in \[0, 4\)"):
+            phi4.exponents_series(eps)
+
+
+@pytest.mark.parametrize("N", [1, 2, 3, 4, 7])
+def test_one_loop_vertex_factor_is_N_plus_8_over_3(N):
+    """The tensor contraction reproduces the one-loop beta coefficient used everywhere else."""
+    assert phi4.one_loop_vertex_factor(N) == pytest.approx((N + 8) / 3, rel=1e-12)
+    assert phi4.one_loop_vertex_factor(N) == pytest.approx(phi4.beta_coefficients(N)[0], rel=1e-12)
+
+
+def test_eta_series_orders():
+    # O(eps^2) agrees with exponents_series; the eps^3 term for N = 1 is 327/324 of the eps^2 term
+    assert phi4.eta_series(1.0, 1, order=2) == pytest.approx(phi4.exponents_series(1.0, 1, 2)["eta"])
+    assert phi4.eta_series(1.0, 1, order=3) == pytest.approx((1 / 54) * (1 + 327 / 324), rel=1e-12)
+    # large N: eta -> eps^2/(2N) (1 - eps/4 ... ) is small; d = 4 is mean field
+    assert phi4.eta_series(0.0, 3) == 0.0
+    # at eps = 1 the third order brings eta to within 3 % of the bootstrap value
+    assert abs(phi4.eta_series(1.0, 1, 3) / phi4.ETA_3D_ISING - 1) < 0.03
+    with pytest.raises(ValueError, match="order"):
+        phi4.eta_series(1.0, 1, order=4)
+
+
+def test_scaling_relations_exact_cases():
+    mf = phi4.scaling_relations(0.5, 0.0, 4.0)          # mean field in d = 4
+    assert mf == pytest.approx({"gamma": 1.0, "alpha": 0.0, "beta": 0.5, "delta": 3.0})
+    ising2 = phi4.scaling_relations(1.0, 0.25, 2.0)     # Onsager: gamma 7/4, alpha 0, beta 1/8, delta 15
+    assert ising2 == pytest.approx({"gamma": 1.75, "alpha": 0.0, "beta": 0.125, "delta": 15.0})
+    with pytest.raises(ValueError, match="nu"):
+        phi4.scaling_relations(-1.0, 0.0, 3.0)

@@ -227,3 +227,66 @@ def test_scalar_parameters_validated():
         vft.vft_tau(200.0, 0.0, 15, 137)
     with pytest.raises(ValueError, match="log10_tau_inf must be below"):
         vft.myega_log10_tau(200.0, 3.0, 190.0, 53.0)
+
+
+# ------------------------------------------------------------------ reliability (issues 19, 21)
+def test_laws_are_TauLaw_not_Model():
+    """vft's law registry has its own class name, distinct from the simulation models of scaledyn.md."""
+    assert not hasattr(vft, "Model")
+    assert all(isinstance(law, vft.TauLaw) for law in vft.MODELS.values())
+
+
+@pytest.mark.parametrize("model", ["vft", "myega", "am"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        lambda T: 2.0 - 0.05 * (300.0 - T),                              # faster on cooling
+        lambda T: np.full(T.size, 1.0),                                  # flat
+        lambda T: np.random.default_rng(1).normal(0.0, 1.0, T.size),     # noise
+    ],
+    ids=["faster-on-cooling", "flat", "noise"],
+)
+def test_fit_refuses_data_that_do_not_slow_down(model, case):
+    T = np.linspace(200.0, 300.0, 20)
+    with pytest.raises(ValueError, match="must grow on cooling"):
+        vft.fit(T, log10_tau=case(T), model=model)
+
+
+def test_fit_warns_when_a_parameter_is_pinned():
+    """Data that slow down less than Arrhenius: the best VFT runs to T0 -> 0 (on its bound) and
+    D -> inf; say so and report no fake error."""
+    T = np.linspace(200.0, 300.0, 20)
+    y = 5.0 - 0.004 * (T - 200.0)
+    with pytest.warns(vft.FitWarning, match="T0"):
+        r = vft.fit(T, log10_tau=y, model="vft")
+    assert "T0" in r.pinned and math.isnan(r.stderr["T0"]) and math.isnan(r.tg_err)
+
+
+def test_regular_fit_has_no_pinned_parameters():
+    T = np.linspace(195.0, 300.0, 30)
+    y = vft.vft_log10_tau(T, **GLY) + np.random.default_rng(3).normal(0, 0.02, T.size)
+    import warnings as _w
+
+    with _w.catch_warnings():
+        _w.simplefilter("error", vft.FitWarning)
+        r = vft.fit(T, log10_tau=y, sigma=0.02)
+    assert r.pinned == ()
+
+
+@pytest.mark.parametrize("model", ["vft", "myega", "am"])
+def test_delta_method_errors_agree_with_monte_carlo(model):
+    """The delta-method errors of Tg and m must match a Monte Carlo propagation of the covariance.
+
+    Parameters are drawn from N(popt, cov) and pushed through the law's own Tg(p) and m(p); with
+    errors of a few per cent the propagation is linear, so the spreads agree to the Monte Carlo
+    accuracy (~1 % for 40 000 draws). A wrong gradient in the delta method shows up as a mismatch.
+    """
+    T = np.linspace(195.0, 300.0, 36)
+    y = vft.vft_log10_tau(T, **GLY) + np.random.default_rng(7).normal(0.0, 0.05, T.size)
+    r = vft.fit(T, log10_tau=y, model=model, sigma=0.05)
+    law = vft.MODELS[model]
+    draws = np.random.default_rng(11).multivariate_normal(np.array(r.p), r.cov, size=40000)
+    tg = law.tg(*draws.T, r.level)
+    m = law.fragility(*draws.T, r.level)
+    assert np.std(tg) == pytest.approx(r.tg_err, rel=0.05)
+    assert np.std(m) == pytest.approx(r.fragility_err, rel=0.05)

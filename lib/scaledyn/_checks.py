@@ -45,6 +45,22 @@ def dimension(value, name: str = "dim") -> int:
     return int(value)
 
 
+def sympy_expr(value, name: str):
+    """Return ``value`` as a sympy expression; only sympy objects and plain numbers are accepted.
+
+    Strings are refused: :func:`sympy.sympify` evaluates a string with ``eval``, i.e. it runs code.
+    Build expressions from :class:`sympy.Symbol` objects instead.
+    """
+    import sympy as sp
+
+    if isinstance(value, str):
+        raise TypeError(f"{name} must be a sympy expression, not a string (sympify would execute it as "
+                        "Python code); build it from sympy Symbols")
+    if isinstance(value, bool) or not isinstance(value, (sp.Basic, numbers.Number)):
+        raise TypeError(f"{name} must be a sympy expression or a number, got {type(value).__name__}")
+    return sp.sympify(value)
+
+
 def check_callable(value, name: str) -> None:
     """Raise TypeError unless ``value`` is callable."""
     if not callable(value):

@@ -46,9 +46,10 @@ def phi4_figure(eps: float = 1.0, N: int = 1, ax=None):
     fig, (ax_flow, ax_beta) = _axes(ax, ncols=2)
     tau = np.linspace(0.0, -12.0 / eps, 300)  # towards the infrared, where g approaches g*
     for g0 in gstar * np.array([0.1, 0.4, 0.8, 1.2, 1.6]):
-        ax_flow.plot(-tau, phi4.flow_closed_form(g0, tau, eps, A) / gstar)
+        ax_flow.plot(tau, phi4.flow_closed_form(g0, tau, eps, A) / gstar)
     ax_flow.axhline(1.0, color="k", ls="--", lw=1)
-    ax_flow.set(xlabel=r"$-\tau = \ln(\mu_0/\mu)$ (towards the IR)", ylabel=r"$g/g^*$", ylim=(0, 2),
+    # same orientation as the chapter's main flow figure: infrared on the left
+    ax_flow.set(xlabel=r"scale $\tau = \ln(\mu/\mu_0)$ (left: infrared)", ylabel=r"$g/g^*$", ylim=(0, 2),
                 title=rf"one-loop flow, $\varepsilon = {eps:.2f}$, $N = {N}$")
     g = np.linspace(0.0, 1.8 * gstar, 300)
     for loops, style in ((1, "-"), (2, "--")):

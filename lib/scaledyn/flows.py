@@ -44,7 +44,7 @@ from typing import Callable
 import numpy as np
 from scipy import optimize
 
-from ._checks import check_callable, int_scalar, real_array, real_scalar
+from ._checks import check_callable, int_scalar, real_array, real_scalar, sympy_expr
 
 __all__ = [
     "ScaleHamiltonian",
@@ -151,7 +151,8 @@ class ScaleHamiltonian:
         r"""Build a Hamiltonian with exact derivatives from sympy expressions.
 
         ``beta`` is an expression (one coupling) or a list of expressions, ``couplings`` the sympy
-        symbol(s), ``F`` an expression (default 0).
+        symbol(s), ``F`` an expression (default 0). Expressions must be sympy objects or numbers:
+        strings are refused with :class:`TypeError`, because :func:`sympy.sympify` would execute them.
         """
         import sympy as sp
 
@@ -162,8 +163,8 @@ class ScaleHamiltonian:
         for s in syms:
             if not isinstance(s, sp.Symbol):
                 raise TypeError(f"couplings must be sympy Symbols, got {type(s).__name__}")
-        bvec = sp.Matrix([sp.sympify(b) for b in betas])
-        Fexpr = sp.sympify(F)
+        bvec = sp.Matrix([sympy_expr(b, "beta") for b in betas])
+        Fexpr = sympy_expr(F, "F")
         jac_expr = bvec.jacobian(syms)
         grad_expr = sp.Matrix([Fexpr]).jacobian(syms)
         fb = sp.lambdify([syms], list(bvec), "numpy")
@@ -292,6 +293,16 @@ def _symplectic_euler_step(ham: ScaleHamiltonian, g, p, h):
     return g + h * ham.beta(g), p_new
 
 
+def _check_finite_step(g, p, n: int, h: float, culprits: str) -> None:
+    """Stop at the first non-finite state, naming the callables that can produce it (a NaN or inf
+    would otherwise propagate silently through every later step)."""
+    if not (np.all(np.isfinite(g)) and np.all(np.isfinite(p))):
+        raise ValueError(
+            f"the trajectory became non-finite at step {n + 1} (tau = {(n + 1) * h:.6g}): {culprits} returned "
+            "NaN or inf there, or the motion blew up; check them, or reduce h or the integration range"
+        )
+
+
 def _rk4_step(vf, y, h):
     k1 = vf(y)
     k2 = vf(y + 0.5 * h * k1)
@@ -367,6 +378,7 @@ def integrate(
         else:
             y = _rk4_step(vf, np.concatenate([g, p]), hs)
             g, p = y[:d], y[d:]
+        _check_finite_step(g, p, n, hs, "beta, its Jacobian or F")
         gs[n + 1], ps[n + 1] = g, p
     energy = np.array([ps[k] @ ham.beta(gs[k]) + ham.F(gs[k]) for k in range(n_steps + 1)])
     tau = tau0 + hs * np.arange(n_steps + 1)
@@ -391,7 +403,8 @@ def integrate_separable(
     ``force(q) = -V'(q)``. Methods: ``"leapfrog"`` (velocity Verlet: symplectic, order 2),
     ``"symplectic_euler"`` (order 1), ``"euler"`` (explicit, order 1), ``"rk4"`` (order 4). The
     returned :class:`Trajectory` stores :math:`q` in ``g``; ``energy`` is filled when ``potential``
-    (:math:`V`) is given, else NaN.
+    (:math:`V`) is given, else NaN. A step that yields a non-finite :math:`(q, p)` (``force`` returned
+    NaN or inf, or the motion blew up) raises :class:`ValueError`, as :func:`integrate` does.
     """
     mass = real_scalar(mass, "mass", positive=True)
     check_callable(force, "force")
@@ -420,6 +433,7 @@ def integrate_separable(
             q, p = q + h * p / mass, p + h * float(force(q))
         else:
             q, p = _rk4_step(vf, np.array([q, p]), h)
+        _check_finite_step(q, p, n, h, "force")
         qs[n + 1], ps[n + 1] = q, p
     if potential is None:
         energy = np.full(n_steps + 1, np.nan)

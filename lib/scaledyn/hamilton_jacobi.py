@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 from scipy import integrate as _integrate
 
-from ._checks import check_callable, real_array, real_scalar
+from ._checks import check_callable, real_array, real_scalar, sympy_expr
 
 __all__ = [
     "reduced_action",
@@ -89,15 +89,28 @@ def stationary_action(beta: Callable, F: Callable, g, g_ref: float, **kwargs):
 
 def stationary_action_sympy(beta, F, g):
     r"""Symbolic :math:`S(g) = -\int F/\beta\,dg` (no constant) with sympy; ``beta``, ``F`` are
-    expressions in the symbol ``g``."""
+    sympy expressions (or numbers) in the symbol ``g``. Strings are refused with :class:`TypeError`:
+    parsing them would run :func:`sympy.sympify`, which executes Python code."""
     import sympy as sp
 
     if not isinstance(g, sp.Symbol):
         raise TypeError(f"g must be a sympy Symbol, got {type(g).__name__}")
-    beta, F = sp.sympify(beta), sp.sympify(F)
+    beta, F = sympy_expr(beta, "beta"), sympy_expr(F, "F")
     if beta == 0:
         raise ValueError("beta must not be identically zero")
     return sp.simplify(sp.integrate(sp.simplify(-F / beta), g))
+
+
+class _NotFinite(ArithmeticError):
+    """beta or F returned NaN/inf inside the integrator (turned into ValueError by the caller)."""
+
+
+def _finite_values(f: Callable, G: np.ndarray, name: str, s: float) -> np.ndarray:
+    val = np.broadcast_to(np.asarray(f(G), dtype=float), G.shape)
+    if not np.all(np.isfinite(val)):
+        bad = G[~np.isfinite(val)][0]
+        raise _NotFinite(f"{name} is not finite at g={bad:.6g} (reached at |tau|={s:.4g} along a characteristic)")
+    return val
 
 
 def solve_characteristics(
@@ -112,7 +125,8 @@ def solve_characteristics(
     ``beta``, ``F`` and ``S0`` must accept NumPy arrays (elementwise). ``g``: 1-D grid; ``tau``:
     a scalar or a 1-D array of scales (any sign). Returns shape ``(len(tau), len(g))`` (or
     ``(len(g),)`` for a scalar ``tau``). A characteristic that leaves the domain where β, F or
-    S0 are finite raises :class:`ValueError`.
+    S0 are finite raises :class:`ValueError`, as does a β or F that returns NaN or inf anywhere a
+    characteristic goes (checked at every evaluation, so the integrator never stalls on a NaN).
     """
     for f, name in ((beta, "beta"), (F, "F"), (S0, "S0")):
         check_callable(f, name)
@@ -136,14 +150,19 @@ def solve_characteristics(
         order = np.argsort(s_eval)
 
         # backward along the flow: y = (G, I), dG/ds = -sign*beta(G), dI/ds = sign*F(G)
-        def rhs(_, y, sign=sign):
+        def rhs(s, y, sign=sign):
             G = y[:n]
-            return np.concatenate([-sign * np.asarray(beta(G), dtype=float), sign * np.asarray(F(G), dtype=float)])
+            b, f = _finite_values(beta, G, "beta", s), _finite_values(F, G, "F", s)
+            return np.concatenate([-sign * b, sign * f])
 
-        sol = _integrate.solve_ivp(
-            rhs, (0.0, float(s_eval.max())), np.concatenate([g, np.zeros(n)]), method="DOP853",
-            t_eval=s_eval[order], rtol=rtol, atol=atol,
-        )
+        try:
+            sol = _integrate.solve_ivp(
+                rhs, (0.0, float(s_eval.max())), np.concatenate([g, np.zeros(n)]), method="DOP853",
+                t_eval=s_eval[order], rtol=rtol, atol=atol,
+            )
+        except _NotFinite as exc:
+            # a NaN in the right-hand side makes DOP853 shrink its step for ever: stop at the first one
+            raise ValueError(str(exc)) from None
         if not sol.success or not np.all(np.isfinite(sol.y)):
             raise ValueError(f"a characteristic left the domain of beta/F before |tau|={s_eval.max():.4g}: {sol.message}")
         for k, j in enumerate(sel[order]):

@@ -61,8 +61,8 @@ def default_path() -> Path:
 def load_materials(path: str | Path | None = None) -> pd.DataFrame:
     """Read and validate the materials table; returns a DataFrame indexed 0..n-1.
 
-    Raises ``FileNotFoundError`` if the file is missing and ``ValueError`` (naming the column and
-    the material) for a wrong header, a missing required value, a non-numeric or out-of-range
+    Raises ``FileNotFoundError`` if the file is missing, ``ValueError`` naming the file if it is
+    empty, binary or not CSV, and ``ValueError`` (naming the column and the material) for a wrong header, a missing required value, a non-numeric or out-of-range
     number, an unknown status code or a duplicate material.
     """
     path = default_path() if path is None else Path(path)
@@ -70,8 +70,9 @@ def load_materials(path: str | Path | None = None) -> pd.DataFrame:
         raise FileNotFoundError(f"path {path} does not exist")
     try:
         df = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, skipinitialspace=True)
-    except pd.errors.ParserError as exc:
-        raise ValueError(f"path {path}: malformed CSV ({exc})") from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        # an empty or binary file must be reported with its name, not as a bare parser message
+        raise ValueError(f"path {path}: not a readable CSV table ({type(exc).__name__}: {exc})") from exc
     cols = tuple(c.strip() for c in df.columns)
     if cols != COLUMNS:
         missing = [c for c in COLUMNS if c not in cols]

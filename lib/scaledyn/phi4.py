@@ -56,6 +56,9 @@ __all__ = [
     "gamma_m2",
     "exponents_series",
     "exponents_at_fixed_point",
+    "one_loop_vertex_factor",
+    "eta_series",
+    "scaling_relations",
     "K_d",
     "wilson_rhs",
     "wilson_jacobian",
@@ -87,6 +90,17 @@ def _check_loops(loops) -> int:
     return loops
 
 
+def _check_eps(eps, *, allow_zero: bool = False) -> float:
+    """ε = 4 − d must lie in (0, 4): a dimension between 0 and 4, where the Wilson–Fisher point exists
+    at positive coupling; ε ≤ 0 (d ≥ 4) has only the Gaussian point and ε ≥ 4 no dimension at all.
+    ``allow_zero`` admits ε = 0 (d = 4) where a series is simply evaluated at its mean-field end."""
+    eps = real_scalar(eps, "eps")
+    if not (0.0 < eps < 4.0 or (allow_zero and eps == 0.0)):
+        interval = "[0, 4)" if allow_zero else "(0, 4)"
+        raise ValueError(f"eps = 4 - d must lie in {interval}, got {eps}")
+    return eps
+
+
 def _check_g(g, name="g"):
     return real_array(g, name)
 
@@ -100,7 +114,7 @@ def beta_coefficients(N: int = 1):
 def beta(g, eps: float, N: int = 1, loops: int = 1):
     r"""The MS β-function :math:`\beta(g)` of the O(N) model at one or two loops (``g`` may be an array)."""
     g = _check_g(g)
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     a, b = beta_coefficients(N)
     loops = _check_loops(loops)
     out = -eps * g + a * g**2
@@ -112,7 +126,7 @@ def beta(g, eps: float, N: int = 1, loops: int = 1):
 def beta_prime(g, eps: float, N: int = 1, loops: int = 1):
     r""":math:`\beta'(g)`."""
     g = _check_g(g)
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     a, b = beta_coefficients(N)
     loops = _check_loops(loops)
     out = -eps + 2 * a * g
@@ -133,7 +147,7 @@ def wilson_fisher_coupling(eps: float, N: int = 1, loops: int = 1) -> float:
     :math:`-\varepsilon + a g - b g^2 = 0`, i.e. :math:`g^* = [a - \sqrt{a^2 - 4b\varepsilon}]/(2b)`;
     it exists only for :math:`\varepsilon \le a^2/(4b)` (ValueError beyond).
     """
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     a, b = beta_coefficients(N)
     loops = _check_loops(loops)
     if loops == 1:
@@ -146,7 +160,7 @@ def wilson_fisher_coupling(eps: float, N: int = 1, loops: int = 1) -> float:
 
 def wilson_fisher_series(eps: float, N: int = 1, order: int = 2) -> float:
     r""":math:`g^* = 3\varepsilon/(N+8) + 9(3N+14)\varepsilon^2/(N+8)^3` truncated at ``order`` (1 or 2)."""
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     N = _check_N(N)
     order = _check_loops(order)
     out = 3 * eps / (N + 8)
@@ -164,7 +178,7 @@ def flow_closed_form(g0: float, tau, eps: float, A: float = 3.0):
     infinity (see :func:`landau_pole`).
     """
     g0 = real_scalar(g0, "g0")
-    eps = real_scalar(eps, "eps", nonzero=True)
+    eps = _check_eps(eps)
     A = real_scalar(A, "A")
     tau = _check_g(tau, "tau")
     if g0 == 0.0:
@@ -176,7 +190,7 @@ def landau_pole(g0: float, eps: float, A: float = 3.0) -> float:
     r"""Scale :math:`\tau_L` where the one-loop coupling started at ``g0`` diverges:
     :math:`e^{\varepsilon\tau_L} = (A/\varepsilon)/(A/\varepsilon - 1/g_0)`; ``inf`` if there is none."""
     g0 = real_scalar(g0, "g0")
-    eps = real_scalar(eps, "eps", positive=True)
+    eps = _check_eps(eps)
     A = real_scalar(A, "A", positive=True)
     if g0 <= eps / A:
         return math.inf
@@ -189,7 +203,7 @@ def scale_hamiltonian(eps: float, A: float = 3.0, F=None, dF=None, *, N: int | N
     By default the one-loop :math:`\beta = -\varepsilon g + A g^2`; with ``N`` given, the O(N) β at
     ``loops`` loops (``A`` is then ignored).
     """
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     A = real_scalar(A, "A")
     if F is not None:
         check_callable(F, "F")
@@ -212,7 +226,7 @@ def momentum_at_fixed_point(p0: float, tau, eps: float, A: float = 3.0, dF_star:
     :math:`p_\infty = -F'(g^*)/\varepsilon`.
     """
     p0 = real_scalar(p0, "p0")
-    eps = real_scalar(eps, "eps", nonzero=True)
+    eps = _check_eps(eps)
     real_scalar(A, "A")
     dF_star = real_scalar(dF_star, "dF_star")
     tau = _check_g(tau, "tau")
@@ -241,7 +255,7 @@ def exponents_series(eps: float, N: int = 1, order: int = 2) -> dict:
     ``nu_series`` (ν itself expanded: :math:`\tfrac12 + \tfrac{N+2}{4(N+8)}\varepsilon
     + \tfrac{(N+2)(N^2+23N+60)}{8(N+8)^3}\varepsilon^2`), ``eta`` and ``omega``.
     """
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps, allow_zero=True)  # eps = 0: the mean-field exponents
     N = _check_N(N)
     order = _check_loops(order)
     M = N + 8.0
@@ -273,6 +287,60 @@ def exponents_at_fixed_point(eps: float, N: int = 1, loops: int = 2) -> dict:
     return {"g_star": gs, "inv_nu": inv_nu, "nu": 1.0 / inv_nu, "eta": eta, "omega": omega}
 
 
+def one_loop_vertex_factor(N: int = 1) -> float:
+    r"""Where :math:`(N+8)/3` comes from: the one-loop tensor algebra of the O(N) quartic vertex.
+
+    With the symmetric vertex :math:`S_{ijkl} = (\delta_{ij}\delta_{kl} + \delta_{ik}\delta_{jl}
+    + \delta_{il}\delta_{jk})/3` (:math:`S = 1` for N = 1), the one-loop correction to the vertex is
+    the sum of the s, t and u channels, :math:`T_{ijkl} = \sum_{mn}(S_{ijmn}S_{mnkl} + S_{ikmn}S_{mnjl}
+    + S_{ilmn}S_{mnjk})`, and it is proportional to :math:`S`: :math:`T = c\,S`. The factor c,
+    computed here by contracting the tensors (:func:`numpy.einsum`) and projecting on S, is the
+    coefficient of :math:`g^2` in the one-loop β, :math:`(N+8)/3`: the N comes from the closed index
+    loop of one channel, the 8 from the other two channels and the open indices.
+    """
+    N = _check_N(N)
+    d = np.eye(N)
+    S = (np.einsum("ij,kl->ijkl", d, d) + np.einsum("ik,jl->ijkl", d, d) + np.einsum("il,jk->ijkl", d, d)) / 3.0
+    T = (np.einsum("ijmn,mnkl->ijkl", S, S) + np.einsum("ikmn,mnjl->ijkl", S, S)
+         + np.einsum("ilmn,mnjk->ijkl", S, S))
+    c = float(np.sum(T * S) / np.sum(S * S))
+    if not np.allclose(T, c * S, atol=1e-12):  # T has no other tensor structure; guard the projection
+        raise RuntimeError("one-loop vertex tensor is not proportional to the tree-level vertex")
+    return c
+
+
+def eta_series(eps: float, N: int = 1, order: int = 3) -> float:
+    r""":math:`\eta` in the ε-expansion to :math:`O(\varepsilon^2)` or :math:`O(\varepsilon^3)` (``order``):
+
+    .. math:: \eta = \frac{(N+2)\varepsilon^2}{2(N+8)^2}
+              \Big[1 + \frac{-N^2 + 56N + 272}{4(N+8)^2}\,\varepsilon\Big] + O(\varepsilon^4)
+
+    (Wilson 1972). ε = 0 (d = 4) gives the mean-field η = 0.
+    """
+    eps = _check_eps(eps, allow_zero=True)
+    N = _check_N(N)
+    if order not in (2, 3) or isinstance(order, bool):
+        raise ValueError(f"order must be 2 or 3, got {order!r}")
+    M = N + 8.0
+    eta = (N + 2) * eps**2 / (2 * M**2)
+    if order == 3:
+        eta *= 1.0 + (-N * N + 56 * N + 272) * eps / (4 * M**2)
+    return eta
+
+
+def scaling_relations(nu: float, eta: float, d: float) -> dict:
+    r"""The other exponents from ν and η by the scaling and hyperscaling relations:
+    :math:`\gamma = \nu(2-\eta)` (Fisher), :math:`\alpha = 2 - d\nu` (Josephson),
+    :math:`\beta = \nu(d-2+\eta)/2` and :math:`\delta = (d+2-\eta)/(d-2+\eta)`; d is the dimension."""
+    nu = real_scalar(nu, "nu", positive=True)
+    eta = real_scalar(eta, "eta")
+    d = real_scalar(d, "d", positive=True)
+    if not d - 2 + eta > 0:
+        raise ValueError(f"d - 2 + eta must be positive for beta and delta, got d={d}, eta={eta}")
+    return {"gamma": nu * (2 - eta), "alpha": 2 - d * nu, "beta": nu * (d - 2 + eta) / 2,
+            "delta": (d + 2 - eta) / (d - 2 + eta)}
+
+
 # --------------------------------------------------------------------------------------------
 # Wilson momentum-shell (r, u) flow, one loop
 # --------------------------------------------------------------------------------------------
@@ -286,7 +354,7 @@ def wilson_rhs(r, v, eps: float, N: int = 1):
     r"""Right-hand side :math:`(dr/d\ell, dv/d\ell)` of the one-loop Wilson flow, :math:`v = K_d u`."""
     r = _check_g(r, "r")
     v = _check_g(v, "v")
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     N = _check_N(N)
     if np.any(r <= -1.0):
         raise ValueError("r must be > -1 (the shell propagator 1/(1+r) is singular)")
@@ -298,7 +366,7 @@ def wilson_rhs(r, v, eps: float, N: int = 1):
 def wilson_fixed_point(eps: float, N: int = 1):
     r"""Wilson–Fisher point of the one-loop (r, v) flow, exactly:
     :math:`r^* = -(N+2)\varepsilon/[2(N+8)+(N+2)\varepsilon]`, :math:`v^* = 6\varepsilon(1+r^*)^2/(N+8)`."""
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     N = _check_N(N)
     r = -(N + 2) * eps / (2 * (N + 8) + (N + 2) * eps)
     v = 6 * eps * (1 + r) ** 2 / (N + 8)
@@ -309,7 +377,7 @@ def wilson_jacobian(r: float, v: float, eps: float, N: int = 1) -> np.ndarray:
     r"""Jacobian :math:`\partial(\dot r,\dot v)/\partial(r,v)` of the one-loop Wilson flow."""
     r = real_scalar(r, "r")
     v = real_scalar(v, "v")
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     N = _check_N(N)
     if r <= -1.0:
         raise ValueError("r must be > -1")
@@ -340,7 +408,7 @@ def wilson_flow(r0: float, v0: float, ell_end: float, eps: float, N: int = 1, n_
     r0 = real_scalar(r0, "r0")
     v0 = real_scalar(v0, "v0")
     ell_end = real_scalar(ell_end, "ell_end", positive=True)
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     N = _check_N(N)
     n_out = int_scalar(n_out, "n_out", minimum=2)
     if r0 <= -1.0:
@@ -371,7 +439,7 @@ def wilson_critical_r(v0: float, eps: float, N: int = 1, *, ell_max: float = 25.
     in the bracket :math:`-0.9 < r < 0`. ``v0`` must be positive.
     """
     v0 = real_scalar(v0, "v0", positive=True)
-    eps = real_scalar(eps, "eps")
+    eps = _check_eps(eps)
     N = _check_N(N)
 
     def fate(r0):
@@ -398,7 +466,7 @@ def wilson_critical_line(eps: float, N: int = 1, *, delta: float = 1e-6, ell_bac
     running away from the fixed point; they stop when :math:`r \le -0.9`, :math:`|r| > 50` or
     :math:`v` leaves :math:`(0, 50)`.
     """
-    eps = real_scalar(eps, "eps", positive=True)
+    eps = _check_eps(eps)
     N = _check_N(N)
     delta = real_scalar(delta, "delta", positive=True)
     ell_back = real_scalar(ell_back, "ell_back", positive=True)

@@ -51,7 +51,9 @@ __all__ = [
     "LN10",
     "K_B_EV",
     "MODELS",
+    "TauLaw",
     "FitResult",
+    "FitWarning",
     "m_min",
     "vft_log10_tau",
     "vft_tau",
@@ -255,8 +257,12 @@ def vft_from_tg_m(Tg: float, m: float, tau0: float = 1e-14, tau_g: float = 100.0
 # model registry: law, derivative d log10 tau / d(1/T), Tg and m from parameters
 # --------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Model:
-    """A three-parameter law for log10 τ(T) with its analytic derivative and fragility."""
+class TauLaw:
+    """A three-parameter law for log10 τ(T) with its analytic derivative and fragility.
+
+    (Named ``TauLaw``, not ``Model``, so it is not confused with the simulation models of
+    :mod:`scaledyn.md`.)
+    """
 
     name: str
     params: tuple[str, ...]
@@ -288,8 +294,8 @@ def _am_dinv(T, L_inf, Tg, m, level):
     return Tg * m * x ** (a - 1.0)
 
 
-MODELS: dict[str, Model] = {
-    "vft": Model(
+MODELS: dict[str, TauLaw] = {
+    "vft": TauLaw(
         "vft",
         ("log10_tau0", "D", "T0"),
         _vft_raw,
@@ -297,18 +303,18 @@ MODELS: dict[str, Model] = {
         lambda L0, D, T0, level: T0 + D * T0 / (LN10 * (level - L0)),
         lambda L0, D, T0, level: (level - L0) + (level - L0) ** 2 * LN10 / D,
     ),
-    "myega": Model(
+    "myega": TauLaw(
         "myega", ("log10_tau_inf", "Tg", "m"), _myega_raw, _myega_dinv,
         lambda L, Tg, m, level: Tg, lambda L, Tg, m, level: m,
     ),
-    "am": Model(
+    "am": TauLaw(
         "am", ("log10_tau_inf", "Tg", "m"), _am_raw, _am_dinv,
         lambda L, Tg, m, level: Tg, lambda L, Tg, m, level: m,
     ),
 }
 
 
-def _model(name: str) -> Model:
+def _model(name: str) -> TauLaw:
     if not isinstance(name, str) or name.lower() not in MODELS:
         raise ValueError(f"model must be one of {sorted(MODELS)}, got {name!r}")
     return MODELS[name.lower()]
@@ -317,6 +323,45 @@ def _model(name: str) -> Model:
 # --------------------------------------------------------------------------------------------------
 # fits
 # --------------------------------------------------------------------------------------------------
+class FitWarning(UserWarning):
+    """A fit converged to a parameter on its bound, or to a degenerate covariance: the law does not
+    describe the data, and the reported standard errors of those parameters are not meaningful."""
+
+
+def _check_grows_on_cooling(T, y, sigma) -> None:
+    r"""Refuse data that do not slow down on cooling.
+
+    All three laws have :math:`\mathrm{d}\log_{10}\tau/\mathrm{d}(1/T) > 0`. A weighted straight line
+    of :math:`\log_{10}\tau` against :math:`1/T` whose slope is not positive by at least two standard
+    errors (faster on cooling, flat, or noise) has no such description; without this check the fit
+    returns parameters pinned at their bounds with zero errors.
+    """
+    x = 1.0 / T
+    w = np.ones_like(T) if sigma is None else 1.0 / sigma**2
+    X = np.column_stack([x, np.ones_like(x)])
+    XtW = X.T * w
+    cov = np.linalg.inv(XtW @ X)
+    coef = cov @ (XtW @ y)
+    r = y - X @ coef
+    dof = T.size - 2
+    scale = float(r @ (w * r)) / dof if sigma is None else 1.0
+    se = math.sqrt(max(cov[0, 0] * scale, 0.0))
+    if not coef[0] > 2.0 * se:
+        raise ValueError(
+            f"log10_tau must grow on cooling: the slope d log10(tau)/d(1/T) of a straight line is "
+            f"{coef[0]:.4g} K +- {se:.2g} K, not positive by two standard errors (data that are flat, "
+            "faster on cooling or pure noise); no VFT, MYEGA or Avramov-Milchev law describes them"
+        )
+
+
+def _pinned(popt, lower, upper, names, tols) -> list[str]:
+    out = []
+    for v, lo, hi, name, tol in zip(popt, lower, upper, names, tols):
+        if (np.isfinite(lo) and v - lo <= tol) or (np.isfinite(hi) and hi - v <= tol):
+            out.append(name)
+    return out
+
+
 @dataclass
 class FitResult:
     """Result of a least-squares fit of one law to log10 τ(T).
@@ -324,7 +369,9 @@ class FitResult:
     Attributes: ``model``; ``params`` and ``stderr`` (dicts keyed by parameter name); ``cov``
     (covariance matrix); ``level`` (log10 τ at Tg); ``n`` points; ``rss`` (sum of squared
     residuals in decades², weighted by 1/σ² if σ was given); ``residuals`` (data − model, decades);
-    ``aic``, ``bic``; ``tg``, ``tg_err``, ``fragility``, ``fragility_err`` (delta method).
+    ``aic``, ``bic``; ``tg``, ``tg_err``, ``fragility``, ``fragility_err`` (delta method);
+    ``pinned``: parameters that ended on a bound or with a degenerate error (their errors are NaN,
+    and a :class:`FitWarning` was issued).
     """
 
     model: str
@@ -342,6 +389,7 @@ class FitResult:
     tg_err: float = field(default=float("nan"))
     fragility: float = field(default=float("nan"))
     fragility_err: float = field(default=float("nan"))
+    pinned: tuple = ()
 
     @property
     def p(self) -> tuple:
@@ -441,6 +489,10 @@ def fit(T, tau=None, *, log10_tau=None, model: str = "vft", sigma=None, level: f
     level : log10 τ at the glass temperature (2 for 100 s; 12 for a viscosity of 10¹² Pa s).
     p0 : optional starting parameters in the order of ``MODELS[model].params``.
 
+    Raises :class:`ValueError` for data that do not grow on cooling (see
+    :func:`_check_grows_on_cooling`); issues a :class:`FitWarning` (and reports NaN errors) when a
+    parameter ends on its bound or its error is degenerate.
+
     Returns a :class:`FitResult`. AIC and BIC are the Gaussian-likelihood forms: with σ given,
     :math:`\chi^2 + 2k` and :math:`\chi^2 + k\ln n`; without, :math:`n\ln(\mathrm{RSS}/n) + 2k` and
     :math:`n\ln(\mathrm{RSS}/n) + k\ln n` (k = 3). Only differences between models fitted to the same
@@ -457,6 +509,7 @@ def fit(T, tau=None, *, log10_tau=None, model: str = "vft", sigma=None, level: f
     else:
         T, y, sigma = _validate_data(T, log10_tau, "log10_tau", sigma)
     level = real_scalar(level, "level")
+    _check_grows_on_cooling(T, y, sigma)
 
     if mod.name == "vft":
         lower = [-np.inf, 1e-6, 0.0]
@@ -486,11 +539,17 @@ def fit(T, tau=None, *, log10_tau=None, model: str = "vft", sigma=None, level: f
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", OptimizeWarning)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            popt, pcov = curve_fit(
-                f, T, y, p0=guess, sigma=sigma, absolute_sigma=sigma is not None,
-                bounds=(lower, upper), method="trf", x_scale="jac", max_nfev=20000,
-                ftol=1e-14, xtol=1e-14, gtol=1e-14,
-            )
+            try:
+                popt, pcov = curve_fit(
+                    f, T, y, p0=guess, sigma=sigma, absolute_sigma=sigma is not None,
+                    bounds=(lower, upper), method="trf", x_scale="jac", max_nfev=20000,
+                    ftol=1e-14, xtol=1e-14, gtol=1e-14,
+                )
+            except RuntimeError as exc:
+                raise RuntimeError(
+                    f"the {mod.name} fit did not converge ({exc}); the law probably does not describe these "
+                    "data (e.g. Arrhenius or sub-Arrhenius data run VFT to T0 -> 0, D -> inf)"
+                ) from exc
     resid = y - f(T, *popt)
     n, k = T.size, 3
     if sigma is not None:
@@ -502,6 +561,21 @@ def fit(T, tau=None, *, log10_tau=None, model: str = "vft", sigma=None, level: f
         ll = n * math.log(max(rss, 1e-300) / n)
         aic, bic = ll + 2 * k, ll + k * math.log(n)
     perr = np.sqrt(np.clip(np.diag(pcov), 0, None))
+    # a parameter on its bound or with a zero/undefined error: the curvature there says nothing
+    tols = [1e-6 * max(1.0, abs(v)) for v in popt]
+    if mod.name == "vft":  # T0 -> 0 with D -> inf is the Arrhenius limit: treat T0 < 1e-3 min(T) as on its bound
+        tols[2] = 1e-3 * T.min()
+    pinned = _pinned(popt, lower, upper, mod.params, tols)
+    degenerate = [k for k, e in zip(mod.params, perr) if not (np.isfinite(e) and e > 0)]
+    suspect = sorted(set(pinned) | set(degenerate), key=mod.params.index)
+    if suspect:
+        perr = np.where(np.isin(mod.params, suspect), np.nan, perr)
+        warnings.warn(
+            f"{mod.name} fit: parameter(s) {suspect} ended on a bound of the fit ({pinned}) or with a zero "
+            "or undefined standard error; the law does not describe these data there, and their standard "
+            "errors (and those of Tg and m) are set to NaN",
+            FitWarning, stacklevel=2,
+        )
     res = FitResult(
         model=mod.name,
         params=dict(zip(mod.params, map(float, popt))),
@@ -520,8 +594,9 @@ def fit(T, tau=None, *, log10_tau=None, model: str = "vft", sigma=None, level: f
     else:
         g_tg = np.array([0.0, 1.0, 0.0])
         g_m = np.array([0.0, 0.0, 1.0])
-    res.tg_err = float(np.sqrt(max(g_tg @ pcov @ g_tg, 0.0)))
-    res.fragility_err = float(np.sqrt(max(g_m @ pcov @ g_m, 0.0)))
+    res.tg_err = float(np.sqrt(max(g_tg @ pcov @ g_tg, 0.0))) if not suspect else float("nan")
+    res.fragility_err = float(np.sqrt(max(g_m @ pcov @ g_m, 0.0))) if not suspect else float("nan")
+    res.pinned = tuple(suspect)
     return res
 
 
