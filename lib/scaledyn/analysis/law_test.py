@@ -32,6 +32,7 @@ probability is at least ``p_min``. Times in τ, temperatures in ε/k_B, lengths 
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -236,7 +237,8 @@ class LawFit:
     """One law fitted to the window points: ``law``, number of parameters ``k``, ``chi2``, ``dof``,
     ``aic`` (χ² + 2k), ``params`` (dict), and a predictor of (ln τ, σ) at new temperatures
     (:meth:`predict`; Eq. 12 needs ξ there). ``error`` is the reason a fit failed (then the numbers
-    are NaN and every prediction is NaN)."""
+    are NaN and every prediction is NaN); ``note`` a warning of the fit (e.g. a parameter on its
+    bound: VFT with T0 → 0 is Arrhenius), kept with the result rather than printed."""
 
     law: str
     k: int
@@ -244,6 +246,7 @@ class LawFit:
     dof: int
     params: dict
     error: str | None = None
+    note: str | None = None
     _predict: object = field(default=None, repr=False)
 
     @property
@@ -294,11 +297,14 @@ def _eq12(T, tau, tau_err, xi, xi_err=None) -> LawFit:
 def _vft_family(name, T, tau, tau_err) -> LawFit:
     sigma10 = tau_err / (tau * LN10)
     try:
-        fit = vft.fit(T, tau, model=name, sigma=sigma10)
+        with warnings.catch_warnings(record=True) as caught:  # a parameter on its bound: kept as a note
+            warnings.simplefilter("always", vft.FitWarning)
+            fit = vft.fit(T, tau, model=name, sigma=sigma10)
     except (ValueError, RuntimeError) as exc:
         return LawFit(name, 3, float("nan"), T.size - 3, {}, error=f"{type(exc).__name__}: {exc}")
     chi2 = float(np.sum((fit.residuals / sigma10) ** 2))
-    law = LawFit(name, 3, chi2, T.size - 3, dict(fit.params))
+    notes = [str(w.message) for w in caught if issubclass(w.category, vft.FitWarning)]
+    law = LawFit(name, 3, chi2, T.size - 3, dict(fit.params), note="; ".join(notes) or None)
     names = list(fit.params)
     p0 = np.array([fit.params[n] for n in names])
     cov = np.asarray(fit.cov, float) * law.birge

@@ -19,11 +19,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .data import CampaignData, load_campaign
 from .runner import run_campaign
 from .settings import Settings
 
-__all__ = ["Scan", "SCANS", "SCAN_RUN", "scan_settings", "scan_folder", "run_scan", "load_scan"]
+__all__ = ["Scan", "SCANS", "SCAN_RUN", "scan_settings", "scan_folder", "run_scan", "load_scan", "ScanGrid", "grid"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,39 @@ def load_scan(name: str, root) -> dict[float, CampaignData]:
         if any(folder.glob("T*/summary.json")):
             out[v] = load_campaign(folder, model=SCANS[name].model)
     return out
+
+
+@dataclass(frozen=True)
+class ScanGrid:
+    """A scan as arrays over (value, temperature): ``x`` (the parameter values, ascending), ``T``
+    (ascending), ``C``/``C_err`` (n_x, n_T, n_species) of the species ``labels``, ``other``
+    (n_x, n_T, the fraction outside them), ``density`` and ``tau_alpha`` (n_x, n_T)."""
+
+    x: np.ndarray
+    T: np.ndarray
+    labels: tuple
+    C: np.ndarray
+    C_err: np.ndarray
+    other: np.ndarray
+    density: np.ndarray
+    tau_alpha: np.ndarray
+
+
+def grid(scan: dict, labels) -> ScanGrid:
+    """The finished values of a loaded scan (:func:`load_scan`) that hold every temperature of the
+    scan, as a :class:`ScanGrid` of the species ``labels`` (their "other" is everything else)."""
+    labels = tuple(labels)
+    if not scan:
+        raise ValueError("the scan has no finished value yet")
+    temps = max((tuple(d.T) for d in scan.values()), key=len)
+    full = {v: d for v, d in sorted(scan.items()) if tuple(d.T) == temps}
+    if not full:
+        raise ValueError("no value of the scan has finished every temperature")
+    C = np.array([d.concentrations(labels)[0] for d in full.values()])
+    E = np.array([d.concentrations(labels)[1] for d in full.values()])
+    return ScanGrid(x=np.array(list(full)), T=np.array(temps), labels=labels, C=C, C_err=E,
+                    other=1.0 - C.sum(axis=2), density=np.array([d.density for d in full.values()]),
+                    tau_alpha=np.array([d.tau_alpha for d in full.values()]))
 
 
 def main(argv=None) -> int:
