@@ -152,6 +152,18 @@ def test_nearest_distance_of_poisson_points(dim, L):
     assert abs(nl.binomial / nl.poisson - 1) < 1e-3
     assert nl.xi == pytest.approx(rho_l ** (-1 / dim))
     assert nl.c_liq == pytest.approx(1 / 3)
+    assert abs(nl.null_mean - nl.binomial) < 3 * nl.err      # shuffled labels on Poisson points: Poisson too
+
+
+def test_nearest_distance_null_keeps_the_packing():
+    """On a square lattice (spacing 1) nearest liquid particles are ≥ 1 apart, so the label-shuffling
+    null lies far above the Poisson value at 50 % liquid, and a checkerboard (nearest liquid at √2)
+    lies above that null."""
+    pos, box = square_lattice(20)
+    checker = (pos.sum(axis=1).astype(int) % 2) == 0
+    nl = lg.nearest_liquid_distance(pos, box, checker, n_perm=20)
+    assert nl.mean == pytest.approx(np.sqrt(2))
+    assert nl.poisson < 0.75 < 1.0 <= nl.null_mean < nl.mean - 10 * nl.null_std
 
 
 def test_nearest_distance_uses_minimum_image():

@@ -293,34 +293,46 @@ def poisson_nearest_distance(rho, dim: int) -> float:
 class NearestLiquid:
     """Result of :func:`nearest_liquid_distance` (σ): ``mean`` r̄₁ and its standard error ``err``
     (std/√N_L), ``xi`` = (ρ C_L)^{-1/d}, ``poisson`` (at ρ_L = N_L/V), ``binomial`` (the other
-    N_L − 1 liquid particles uniform in V), ``c_liq`` = N_L/N and ``rho`` = N/V (σ⁻ᵈ)."""
+    N_L − 1 liquid particles uniform in V), the mean and standard deviation of r̄₁ when the labels
+    are shuffled over the particles (``null_mean``, ``null_std``: random choice of the liquid
+    particles among the real positions, which keeps the packing), ``c_liq`` = N_L/N and ``rho`` =
+    N/V (σ⁻ᵈ)."""
 
     mean: float
     err: float
     xi: float
     poisson: float
     binomial: float
+    null_mean: float
+    null_std: float
     c_liq: float
     rho: float
 
 
-def nearest_liquid_distance(positions, box, mask) -> NearestLiquid:
-    """Mean distance (σ, minimum image) from each liquid particle to the nearest other liquid one,
-    beside ξ and the random-placement values. ``mask`` must select at least 2 particles; the box
-    must be large enough that distances beyond half its side are rare (checked: the largest
-    nearest distance must stay below L/2)."""
+def _nearest_distances(wrapped, box) -> np.ndarray:
+    """Distance from each point to its nearest other point (minimum image)."""
     from scipy.spatial import cKDTree
 
+    return cKDTree(wrapped, boxsize=box).query(wrapped, k=2)[0][:, 1]
+
+
+def nearest_liquid_distance(positions, box, mask, n_perm: int = 50, seed=0) -> NearestLiquid:
+    """Mean distance (σ, minimum image) from each liquid particle to the nearest other liquid one,
+    beside ξ, the random-placement values and ``n_perm`` ≥ 2 shuffles of the labels. ``mask`` must
+    select at least 2 particles; the largest nearest distance must stay below half the box side
+    (otherwise the box is too small for the question)."""
     pos, box = _configuration(positions, box)
     mask = _mask(mask, pos.shape[0])
+    n_perm = int_scalar(n_perm, "n_perm", minimum=2)
     n_liq, dim = int(mask.sum()), pos.shape[1]
     if n_liq < 2:
         raise ValueError(f"mask must select at least 2 particles, got {n_liq}")
-    liq = np.mod(pos[mask], box)
-    liq[liq >= box] = 0.0                                           # np.mod may round up to the box
-    r1 = cKDTree(liq, boxsize=box).query(liq, k=2)[0][:, 1]
+    wrapped = np.mod(pos, box)
+    wrapped[wrapped >= box] = 0.0                                   # np.mod may round up to the box
+    r1 = _nearest_distances(wrapped[mask], box)
     if r1.max() >= 0.5 * box.min():
         raise ValueError("the box is too small for the nearest-liquid distances (some exceed L/2)")
+    null = np.array([_nearest_distances(wrapped[m], box).mean() for m in _permutations(mask, n_perm, seed)])
     vol = float(np.prod(box))
     m = n_liq - 1
     binomial = (vol / unit_ball_volume(dim)) ** (1 / dim) * np.exp(gammaln(1 + 1 / dim) + gammaln(m + 1)
@@ -329,6 +341,7 @@ def nearest_liquid_distance(positions, box, mask) -> NearestLiquid:
     return NearestLiquid(mean=float(r1.mean()), err=float(r1.std(ddof=1) / np.sqrt(n_liq)),
                          xi=correlation_length(rho, c_liq, dim).item(),
                          poisson=poisson_nearest_distance(n_liq / vol, dim), binomial=float(binomial),
+                         null_mean=float(null.mean()), null_std=float(null.std(ddof=1)),
                          c_liq=c_liq, rho=rho)
 
 
@@ -352,7 +365,7 @@ def liquid_geometry(positions, box, types, scheme: SpeciesScheme, liquid_labels=
     rc = scheme.cutoff if cutoff is None else cutoff
     return LiquidGeometry(mask=mask, contacts=contact_statistics(positions, box, mask, rc, types, n_perm, seed),
                           clusters=clusters(positions, box, mask, rc, types, n_perm, seed),
-                          nearest=nearest_liquid_distance(positions, box, mask))
+                          nearest=nearest_liquid_distance(positions, box, mask, n_perm, seed))
 
 
 # --------------------------------------------------------------------------------------------------
