@@ -77,6 +77,9 @@ def test_contact_pairs_match_neighbour_counts():
     i, j = lg.contact_pairs(pos, box, cut, types)
     degree = np.bincount(i, minlength=600) + np.bincount(j, minlength=600)
     np.testing.assert_array_equal(degree, count_neighbours(pos, box, types, cut))
+    lattice, side = square_lattice(8)                         # contacts exactly at the cutoff do not count
+    assert lg.contact_pairs(lattice, side, 1.0)[0].size == 0
+    assert lg.contact_pairs(lattice, side, 1.0 + 1e-9)[0].size == 128
 
 
 def test_random_labels_give_ratio_one_small_system():
