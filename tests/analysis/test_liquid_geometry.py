@@ -91,7 +91,8 @@ def test_random_labels_give_ratio_one_small_system():
     assert c.expected == pytest.approx(7 / 63)
     assert c.n_contacts == 128
     assert abs(c.null_mean - 1.0) < 4 * c.null_std / np.sqrt(4000)
-    assert c.expected_degree == pytest.approx(8 * 4 * 28 / (255 * 32))   # regular lattice: k(K_L − k)/(2E − 1)/K_L
+    # regular lattice: Σ k(K_L − k)/((2E − 1) K_L) with k = 4, K_L = 32, E = 128
+    assert c.expected_degree == pytest.approx(8 * 4 * 28 / (255 * 32))
 
 
 def test_random_labels_give_ratio_one_and_a_blob_much_more():
