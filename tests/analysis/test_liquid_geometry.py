@@ -57,6 +57,20 @@ def test_liquid_mask_agrees_with_the_concentrations():
     assert mask.mean() == pytest.approx(liquid_concentration(c, scheme), abs=1e-12)
 
 
+def test_liquid_geometry_uses_the_scheme_cutoffs_and_types():
+    """The one-call summary measures with the scheme's per-type cutoffs and the particle types."""
+    rng = np.random.default_rng(8)
+    box = np.full(3, 9.0)
+    pos = rng.uniform(0, 9.0, (700, 3))
+    types = rng.integers(0, 2, 700)
+    scheme = binary3d_scheme(small=(0, 20), large=(0, 26), liquid_max=(8, 13))
+    g = lg.liquid_geometry(pos, box, types, scheme, n_perm=10, seed=4)
+    np.testing.assert_array_equal(g.mask, lg.liquid_mask(pos, box, types, scheme))
+    assert g.contacts == lg.contact_statistics(pos, box, g.mask, scheme.cutoff, types, n_perm=10, seed=4)
+    assert g.clusters.mean_size == lg.clusters(pos, box, g.mask, scheme.cutoff, types, n_perm=10, seed=4).mean_size
+    assert g.nearest == lg.nearest_liquid_distance(pos, box, g.mask, n_perm=10, seed=4)
+
+
 def test_other_particles_are_not_liquid():
     """A count outside the scheme ("other") is never liquid, whatever the labels."""
     pos, box = square_lattice(10)                             # every particle has 4 neighbours
