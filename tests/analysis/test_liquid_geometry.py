@@ -26,6 +26,14 @@ def cubic_lattice(n, spacing=1.0):
     return np.array(np.meshgrid(g, g, g, indexing="ij")).reshape(3, -1).T.copy(), np.full(3, n * spacing)
 
 
+def random_binary(seed):
+    """700 random points of two types in a 9σ box, with a wide binary scheme (about half liquid)."""
+    rng = np.random.default_rng(seed)
+    pos = rng.uniform(0, 9.0, (700, 3))
+    types = rng.integers(0, 2, 700)
+    return pos, np.full(3, 9.0), types, binary3d_scheme(small=(0, 20), large=(0, 26), liquid_max=(8, 13))
+
+
 def random_mask(n, n_sel, seed):
     mask = np.zeros(n, bool)
     mask[np.random.default_rng(seed).choice(n, n_sel, replace=False)] = True
@@ -46,11 +54,7 @@ def test_liquid_mask_square_lattice():
 
 def test_liquid_mask_agrees_with_the_concentrations():
     """The fraction of liquid particles is C_liq of species.snapshot_concentrations."""
-    rng = np.random.default_rng(3)
-    box = np.full(3, 9.0)
-    pos = rng.uniform(0, 9.0, (700, 3))
-    types = rng.integers(0, 2, 700)
-    scheme = binary3d_scheme(small=(0, 20), large=(0, 26), liquid_max=(8, 13))
+    pos, box, types, scheme = random_binary(3)
     c, _ = snapshot_concentrations(pos, box, types, scheme)
     mask = lg.liquid_mask(pos, box, types, scheme)
     assert 0.1 < mask.mean() < 0.9
@@ -59,11 +63,7 @@ def test_liquid_mask_agrees_with_the_concentrations():
 
 def test_liquid_geometry_uses_the_scheme_cutoffs_and_types():
     """The one-call summary measures with the scheme's per-type cutoffs and the particle types."""
-    rng = np.random.default_rng(8)
-    box = np.full(3, 9.0)
-    pos = rng.uniform(0, 9.0, (700, 3))
-    types = rng.integers(0, 2, 700)
-    scheme = binary3d_scheme(small=(0, 20), large=(0, 26), liquid_max=(8, 13))
+    pos, box, types, scheme = random_binary(8)
     g = lg.liquid_geometry(pos, box, types, scheme, n_perm=10, seed=4)
     np.testing.assert_array_equal(g.mask, lg.liquid_mask(pos, box, types, scheme))
     assert g.contacts == lg.contact_statistics(pos, box, g.mask, scheme.cutoff, types, n_perm=10, seed=4)
