@@ -13,6 +13,9 @@ campaign layer (:mod:`scaledyn.campaign`), which builds on it.
 * :mod:`scaledyn.analysis.free_energy` — inversion to free energies, H_i/g_i fits, the Gaussian
   degeneracy model, the paper's tabulated values.
 * :mod:`scaledyn.analysis.length_scale` — ξ = (ρ C_liq)^(−1/d) and τα = τ∞ exp(μξ/T).
+* :mod:`scaledyn.analysis.liquid_geometry` — is ξ a length? Liquid–liquid contacts and liquid
+  clusters against shuffled labels, the nearest-liquid distance against ξ and Poisson placement,
+  χ4(t) and clusters of mobile particles.
 * :mod:`scaledyn.analysis.thermo` — enthalpy/energy and heat capacity from the quasi-species model,
   compared with the system's own (Eqs. 14 and 15 of the quasi-species paper).
 * :mod:`scaledyn.analysis.stats` — block averages and weighted linear least squares.
@@ -25,7 +28,7 @@ package compiles nothing.
 from importlib import import_module as _import_module
 
 _SUBMODULES = ("isf", "structure", "neighbours", "order", "species", "free_energy", "length_scale", "thermo",
-               "stats", "state_match")
+               "stats", "state_match", "liquid_geometry")
 
 
 def __getattr__(name):
