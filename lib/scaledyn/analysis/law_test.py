@@ -384,17 +384,19 @@ def blind_test(fits: dict, T_blind, tau_blind, tau_blind_err, xi_blind=None, xi_
     T_blind = float_array(T_blind, "T_blind", ndim=1, positive=True)
     ln_meas, s_meas = _ln_tau(tau_blind, tau_blind_err)
     same_length("T_blind", T_blind, "tau_blind", ln_meas)
-    out = {}
-    for name, law in fits.items():
-        ln_pred, s_pred = law.predict(T_blind, xi_blind, xi_blind_err)
-        with np.errstate(invalid="ignore"):
-            pull = (ln_meas - ln_pred) / np.sqrt(s_pred**2 + s_meas**2)
-        pull = np.where(np.isposinf(ln_pred), -np.inf, pull)
-        chi2 = float(np.sum(pull**2))
-        p = float("nan") if law.error else float(sps.chi2.sf(chi2, pull.size)) if np.isfinite(chi2) else 0.0
-        out[name] = BlindTest(name, ln_pred, s_pred, ln_meas, s_meas, pull, chi2, p,
-                              int(np.sum(np.abs(pull) <= 2)), bool(p >= p_min))
-    return out
+    return {name: _scored(name, *law.predict(T_blind, xi_blind, xi_blind_err), ln_meas, s_meas, p_min,
+                          failed=law.error is not None)
+            for name, law in fits.items()}
+
+
+def _scored(name, ln_pred, s_pred, ln_meas, s_meas, p_min, failed=False) -> BlindTest:
+    with np.errstate(invalid="ignore"):
+        pull = (ln_meas - ln_pred) / np.sqrt(s_pred**2 + s_meas**2)
+    pull = np.where(np.isposinf(ln_pred), -np.inf, pull)
+    chi2 = float(np.sum(pull**2))
+    p = float("nan") if failed else float(sps.chi2.sf(chi2, pull.size)) if np.isfinite(chi2) else 0.0
+    return BlindTest(name, ln_pred, s_pred, ln_meas, s_meas, pull, chi2, p, int(np.sum(np.abs(pull) <= 2)),
+                     bool(p >= p_min))
 
 
 NAMES = {"eq12": "Eq. (12)", "vft": "VFT", "myega": "MYEGA", "am": "Avramov–Milchev"}
@@ -447,13 +449,44 @@ class FairTest:
     verdict: dict
 
 
+def _eq12_joint_sigma(data, S, liq, p, rho_b, n_draw, rng) -> np.ndarray:
+    """σ of Eq. (12)'s ln τ at the blind points from one bootstrap of everything the prediction uses:
+    the training concentrations (hence ξ on the window *and* the species model that predicts ξ at the
+    blind points, whose errors are correlated) and the window's τα. Adding the parameter covariance
+    and the error of the predicted ξ in quadrature would count their common noise twice."""
+    tr, bl, w = p.train, p.blind, p.window
+    cols = data.columns(S.labels)
+    C, E = data.C[tr][:, cols], data.C_err[tr][:, cols]
+    liq_cols = [S.index(lab) for lab in liq]
+    in_tr = np.searchsorted(tr, w)
+    ref = fit_species(data.T[tr], C, S, E)[0]
+    floor = np.where(C > 0, C, np.inf).min() / 2
+    T_w, tau_w, err_w = data.T[w], data.tau_alpha[w], data.tau_alpha_err[w]
+    draws = []
+    for _ in range(int_scalar(n_draw, "n_draw", minimum=10)):
+        Cb = np.clip(C + E * rng.standard_normal(C.shape), floor, None)
+        fb = fit_species(data.T[tr], Cb, S, E, reference=ref)[3]
+        if not (np.all(np.isfinite(fb.H)) and np.all(np.isfinite(fb.ln_g))):
+            continue
+        xi_bl = correlation_length(rho_b, liquid_concentration(model_concentrations(data.T[bl], fb.H, fb.g, S), S),
+                                   data.dim)
+        xi_w = correlation_length(data.density[w], Cb[in_tr][:, liq_cols].sum(axis=1), data.dim)
+        tau_b = tau_w * np.exp(err_w / tau_w * rng.standard_normal(w.size))
+        law = _eq12(T_w, tau_b, err_w, xi_w)
+        draws.append(law.predict(data.T[bl], xi_bl)[0])
+    if len(draws) < 10:
+        raise ValueError("the species model could not be refitted on the bootstrap draws")
+    return np.std(draws, axis=0, ddof=1)
+
+
 def fair_test(data, protocol: Protocol, liquid=None, n_draw: int = 200, rng=None) -> FairTest:
     """The whole protocol on one campaign (module doc). ``data`` is a campaign's arrays sorted by T
     (a :class:`scaledyn.campaign.data.CampaignData` or any object with ``T``, ``tau_alpha``,
     ``tau_alpha_err``, ``C``, ``C_err``, ``density``, ``dim``, ``scheme``, ``columns(labels)`` and
     ``liquid_concentration(labels)``). ``liquid``: fixed liquid labels (e.g. the source's, chosen
     without our data); default: chosen from the training points. Only training rows reach the
-    choices; the blind rows are used for the pulls alone."""
+    choices; the blind rows are used for the pulls alone. Eq. (12)'s prediction error comes from a
+    joint bootstrap (:func:`_eq12_joint_sigma`); the other laws' from their covariances."""
     p = plan(data.T, data.tau_alpha, data.tau_alpha_err, protocol)
     tr, bl, w = p.train, p.blind, p.window
     S = training_species(data.C[tr], data.scheme, data.T[tr], protocol.species_threshold, data.C_err[tr],
@@ -466,8 +499,12 @@ def fair_test(data, protocol: Protocol, liquid=None, n_draw: int = 200, rng=None
     fits = fit_laws(data.T[w], data.tau_alpha[w], data.tau_alpha_err[w], xi=xi[w], xi_err=xi_err[w])
     rho_b = extrapolate_density(data.T[tr], data.density[tr], data.T[bl])
     cols = data.columns(S.labels)
+    rng = np.random.default_rng(rng)
     xi_b, xe_b = extrapolate_xi(data.T[tr], data.C[tr][:, cols], data.C_err[tr][:, cols], S, rho_b, data.T[bl],
                                 n_draw=n_draw, rng=rng)
     tests = blind_test(fits, data.T[bl], data.tau_alpha[bl], data.tau_alpha_err[bl], xi_b, xe_b, protocol.p_min)
+    s_joint = _eq12_joint_sigma(data, S, liq, p, rho_b, n_draw, rng)
+    t = tests["eq12"]
+    tests["eq12"] = _scored("eq12", t.ln_pred, s_joint, t.ln_meas, t.sigma_meas, protocol.p_min)
     return FairTest(plan=p, species=S, liquid=liq, xi=xi, xi_err=xi_err, fits=fits, xi_blind=xi_b,
                     xi_blind_err=xe_b, tests=tests, verdict=verdict(tests))
