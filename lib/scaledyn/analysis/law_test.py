@@ -503,7 +503,8 @@ def fair_test(data, protocol: Protocol, liquid=None, n_draw: int = 200, rng=None
     xi_b, xe_b = extrapolate_xi(data.T[tr], data.C[tr][:, cols], data.C_err[tr][:, cols], S, rho_b, data.T[bl],
                                 n_draw=n_draw, rng=rng)
     tests = blind_test(fits, data.T[bl], data.tau_alpha[bl], data.tau_alpha_err[bl], xi_b, xe_b, protocol.p_min)
-    s_joint = _eq12_joint_sigma(data, S, liq, p, rho_b, n_draw, rng)
+    # the same Birge inflation as the other laws' covariances (σ scales as its square root)
+    s_joint = _eq12_joint_sigma(data, S, liq, p, rho_b, n_draw, rng) * np.sqrt(fits["eq12"].birge)
     t = tests["eq12"]
     tests["eq12"] = _scored("eq12", t.ln_pred, s_joint, t.ln_meas, t.sigma_meas, protocol.p_min)
     return FairTest(plan=p, species=S, liquid=liq, xi=xi, xi_err=xi_err, fits=fits, xi_blind=xi_b,
