@@ -65,7 +65,8 @@ def _config_inited(app, config):
 
 def _stage_lite_packages(app, error):
     """Before jupyterlite-sphinx builds the site: wheels of the current scaledyn sources (+ glue)."""
-    if error is not None or app.builder.name != "html" or not app.config.scaledyn_lite_chapters:
+    if (error is not None or app.builder.name != "html" or not app.config.scaledyn_lite_chapters
+            or "jupyterlite_sphinx" not in app.extensions):
         return
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "jupyterlite"))
     try:
