@@ -10,6 +10,7 @@ Helpers:
     python3 tasks.py budget                execute every chapter in a scratch copy; print time and memory
     python3 tasks.py lock                  rewrite constraints.txt from the current .venv
     python3 tasks.py student               build a student edition (no solutions) into _build/student/
+    python3 tasks.py pdf                   the whole book as one PDF: _build/pdf/scale-dynamics.pdf
 
 Only the Python standard library is used here, so the script runs on a machine that has nothing but
 Python 3.11, pip and node/npm. Everything else is installed into ``.venv`` (Python packages, pinned
@@ -260,6 +261,10 @@ def main(argv: list[str]) -> int:
         if rc == 0:
             say(f"student edition built: open {ROOT / '_build' / 'student' / '_build' / 'html' / 'index.html'}")
         return rc
+    if cmd == "pdf":
+        setup()
+        ensure_browser()
+        return run([PY, ROOT / "tools" / "pdf" / "print_book.py", *rest], check=False)
     if cmd == "lock":
         lock()
         return 0

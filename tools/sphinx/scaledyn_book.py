@@ -8,7 +8,9 @@
    NumPy, SciPy, SymPy, pandas and Matplotlib) get a header button that opens them in the JupyterLite
    site the build puts in ``lite/`` (Pyodide kernel, no server). The build only makes that site with
    the ``html`` builder; other builders (``singlehtml`` for the PDF) skip it, and so get no button.
-3. **Nothing from another host.** jupyterlite-sphinx adds a Google-fonts stylesheet to every page
+3. **One-page HTML for the PDF.** The ``singlehtml`` builder gets the HTML visitors of every node
+   (see ``_builder_inited``); ``tools/pdf/print_book.py`` prints that page to PDF.
+4. **Nothing from another host.** jupyterlite-sphinx adds a Google-fonts stylesheet to every page
    (used only by its own "try it" buttons, which this book does not use); it is dropped.
 """
 
@@ -83,6 +85,12 @@ def _builder_inited(app):
                               if not str(name).startswith(("http://", "https://", "//"))]
     if hasattr(app.builder, "init_css_files"):  # the HTML builders read the registry in init()
         app.builder.init_css_files()
+    handlers = app.registry.translation_handlers
+    if app.builder.name != "html" and app.builder.format == "html" and app.builder.name in handlers:
+        # An extension registered nodes for this builder by name (singlehtml), so Sphinx no longer falls
+        # back to the "html" visitors for the others (myst-nb's hidden-cell node): share them.
+        for node, visitors in handlers.get("html", {}).items():
+            handlers[app.builder.name].setdefault(node, visitors)
     if app.builder.name != "html":
         # The JupyterLite site belongs to the HTML book only (singlehtml/PDF builds skip the ~1 min).
         listeners = app.events.listeners.get("build-finished", [])
