@@ -12,6 +12,7 @@ One module per idea (see the book's design notes):
   quasi-species paper.
 * :mod:`scaledyn.analysis` — correlation functions, quasi-species and thermodynamics from simulations.
 * :mod:`scaledyn.plotting` — one house style for every figure of the book.
+* :mod:`scaledyn.snapshot` — a particle configuration as a self-contained HTML animation.
 
 Submodules are imported on demand (``from scaledyn import vft``) so that importing the package does
 not compile any Numba kernel. Numba is needed by :mod:`scaledyn.md` only: the package and its theory
@@ -36,7 +37,7 @@ from . import _numba_cache
 
 _numba_cache.refresh()  # drop cached kernels compiled from other versions of these sources
 
-_SUBMODULES = ("flows", "phi4", "hamilton_jacobi", "vft", "materials", "md", "analysis", "plotting")
+_SUBMODULES = ("flows", "phi4", "hamilton_jacobi", "vft", "materials", "md", "analysis", "plotting", "snapshot")
 
 
 def __getattr__(name):
