@@ -10,11 +10,13 @@ Helpers:
     python3 tasks.py budget                execute every chapter in a scratch copy; print time and memory
     python3 tasks.py lock                  rewrite constraints.txt from the current .venv
     python3 tasks.py student               build a student edition (no solutions) into _build/student/
+    python3 tasks.py pdf                   the whole book as one PDF: _build/pdf/scale-dynamics.pdf
 
 Only the Python standard library is used here, so the script runs on a machine that has nothing but
 Python 3.11, pip and node/npm. Everything else is installed into ``.venv`` (Python packages, pinned
-by ``constraints.txt``) and ``_vendor/`` (MathJax 3 from npm, pinned by ``tools/mathjax``'s lock file);
-both folders are ignored by git.
+by ``constraints.txt``), ``_vendor/`` (MathJax 3 from npm, pinned by ``tools/mathjax``'s lock file) and
+``.cache/jupyterlite/`` (Pyodide for the in-browser chapters, hash-verified: ``tools/jupyterlite/``); these
+folders are ignored by git.
 """
 
 from __future__ import annotations
@@ -32,7 +34,10 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PY = VENV / "bin" / "python"
 CONSTRAINTS = ROOT / "constraints.txt"
+EXTRA_REQUIREMENTS = ROOT / "tools" / "requirements-extra.txt"
 MATHJAX_PKG = ROOT / "tools" / "mathjax"
+LITE_TOOLS = ROOT / "tools" / "jupyterlite"
+LITE_DIR = ROOT / ".cache" / "jupyterlite"  # _config.yml: jupyterlite_dir
 MATHJAX_OUT = ROOT / "_vendor" / "mathjax"
 BUILD_HTML = ROOT / "_build" / "html"
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
@@ -83,10 +88,10 @@ def setup() -> None:
         say("creating the virtual environment .venv")
         subprocess.check_call([sys.executable, "-m", "venv", str(VENV)])
     stamp_file = VENV / ".scaledyn-installed"
-    stamp = _stamp(ROOT / "pyproject.toml", CONSTRAINTS)
+    stamp = _stamp(ROOT / "pyproject.toml", CONSTRAINTS, EXTRA_REQUIREMENTS)
     if not stamp_file.exists() or stamp_file.read_text() != stamp:
         run([PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip==25.3"])
-        run([PY, "-m", "pip", "install", "--quiet", "-c", CONSTRAINTS, "-e", ".[book,test]"])
+        run([PY, "-m", "pip", "install", "--quiet", "-c", CONSTRAINTS, "-e", ".[book,test]", "-r", EXTRA_REQUIREMENTS])
         stamp_file.write_text(stamp)
     else:
         say("Python environment up to date")
@@ -104,6 +109,7 @@ def setup() -> None:
     else:
         say("MathJax up to date")
     fetch_viscosity_data()
+    setup_lite()
 
 
 #: Measured melt viscosities for chapter 4: the table shipped inside the PyPI wheel of gpvisc (GPL-3.0,
@@ -137,6 +143,21 @@ def fetch_viscosity_data() -> None:
             (GPVISC_OUT / name).write_bytes(zf.read(member))
     wheel.unlink()  # 7 MB, of which the book needs the 4 MB table only
     say(f"viscosity data extracted into {GPVISC_OUT}")
+
+
+def setup_lite() -> None:
+    """The in-browser chapters' runtime: Pyodide 0.27.7 from npm plus the pinned wheels, every file
+    verified against Pyodide's lock file (tools/jupyterlite/build_lite.py), into .cache/jupyterlite/."""
+    inputs = [LITE_TOOLS / n for n in ("package-lock.json", "wheels.txt", "pyodide-core.sha256", "build_lite.py",
+                                       "jupyter-lite.json")]
+    stamp_file = LITE_DIR / ".stamp"
+    if stamp_file.exists() and stamp_file.read_text() == _stamp(*inputs):
+        say("Pyodide runtime up to date")
+        return
+    run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=LITE_TOOLS)
+    run([PY, LITE_TOOLS / "build_lite.py", LITE_DIR, LITE_TOOLS / "node_modules" / "pyodide",
+         ROOT / ".cache" / "jupyterlite-downloads"])
+    stamp_file.write_text(_stamp(*inputs))
 
 
 def build() -> int:
@@ -274,6 +295,10 @@ def main(argv: list[str]) -> int:
         if rc == 0:
             say(f"student edition built: open {ROOT / '_build' / 'student' / '_build' / 'html' / 'index.html'}")
         return rc
+    if cmd == "pdf":
+        setup()
+        ensure_browser()
+        return run([PY, ROOT / "tools" / "pdf" / "print_book.py", *rest], check=False)
     if cmd == "lock":
         lock()
         return 0

@@ -33,8 +33,14 @@ def sources_digest(root: Path = PACKAGE) -> str:
 
 def refresh(root: Path = PACKAGE) -> bool:
     """Delete the package's cached Numba kernels if its sources changed since they were cached;
-    return True when it did. Never raises for file-system reasons (a cache is only a cache)."""
-    import numba
+    return True when it did. Never raises for file-system reasons (a cache is only a cache).
+
+    Without Numba (a browser's Pyodide kernel runs the theory chapters; only :mod:`scaledyn.md` needs
+    it) there is no cache to manage and nothing is done."""
+    try:
+        import numba
+    except ImportError:
+        return False
 
     if numba.config.CACHE_DIR:
         return False

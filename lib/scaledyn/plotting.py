@@ -1,7 +1,8 @@
 """One house style for every figure of the book.
 
 Call :func:`use_style` once per chapter. Figures are sized for the book's text column (about
-7 inches wide at 100 dpi in the HTML theme) with fonts large enough to read on a laptop screen.
+7 inches wide at 100 dpi in the HTML theme) with fonts large enough to read on a laptop screen, and
+drawn on an opaque white background so that they stay readable in the theme's dark mode.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ _STYLE = {
     "axes.prop_cycle": mpl.cycler(color=PALETTE),
     "image.cmap": "viridis",
     "mathtext.fontset": "cm",
+    # Opaque white figures: Jupyter's inline backend defaults to a transparent figure background, and
+    # black axes on a transparent PNG vanish in the book's dark mode.
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "savefig.transparent": False,
 }
 
 
