@@ -10,6 +10,7 @@ Helpers:
     python3 tasks.py budget                execute every chapter in a scratch copy; print time and memory
     python3 tasks.py lock                  rewrite constraints.txt from the current .venv
     python3 tasks.py student               build a student edition (no solutions) into _build/student/
+    python3 tasks.py viscosity-data        fetch chapter 4's viscosity table with this Python (Binder's postBuild)
     python3 tasks.py pdf                   the whole book as one PDF: _build/pdf/scale-dynamics.pdf
 
 Only the Python standard library is used here, so the script runs on a machine that has nothing but
@@ -122,8 +123,10 @@ GPVISC_MEMBERS = {"gpvisc/data/dataset+sciglass_lp.csv": "dataset+sciglass_lp.cs
 GPVISC_OUT = ROOT / "_vendor" / "gpvisc"
 
 
-def fetch_viscosity_data() -> None:
-    """Download the pinned gpvisc wheel (no dependencies), verify its sha256, extract its viscosity table."""
+def fetch_viscosity_data(python: os.PathLike | str = PY) -> None:
+    """Download the pinned gpvisc wheel (no dependencies) with ``python``'s pip, verify its sha256,
+    extract its viscosity table. Binder's ``postBuild`` calls it with the image's own Python
+    (``python3 tasks.py viscosity-data``), since repo2docker makes no .venv."""
     import zipfile
 
     if all((GPVISC_OUT / name).exists() for name in GPVISC_MEMBERS.values()):
@@ -132,7 +135,7 @@ def fetch_viscosity_data() -> None:
     GPVISC_OUT.mkdir(parents=True, exist_ok=True)
     wheel = GPVISC_OUT / GPVISC_WHEEL
     if not wheel.exists():
-        run([PY, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
+        run([python, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
              "gpvisc==0.3.5", "-d", GPVISC_OUT])
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
     if digest != GPVISC_WHEEL_SHA256:
@@ -301,6 +304,9 @@ def main(argv: list[str]) -> int:
         return run([PY, ROOT / "tools" / "pdf" / "print_book.py", *rest], check=False)
     if cmd == "lock":
         lock()
+        return 0
+    if cmd == "viscosity-data":
+        fetch_viscosity_data(python=sys.executable)
         return 0
     sys.exit(f"[tasks] unknown command {cmd!r}; see: python3 tasks.py --help")
 

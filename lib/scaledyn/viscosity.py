@@ -54,9 +54,14 @@ MIN_POINTS = 8
 
 
 def default_table_path() -> Path:
-    """``_vendor/gpvisc/dataset+sciglass_lp.csv`` of the checkout, or ``$SCALEDYN_GPVISC_CSV``."""
+    """``$SCALEDYN_GPVISC_CSV``, else ``_vendor/gpvisc/dataset+sciglass_lp.csv`` of the checkout, else the
+    copy the in-browser (JupyterLite) wheel carries beside the package (``scaledyn/_vendor/gpvisc/``)."""
     env = os.environ.get("SCALEDYN_GPVISC_CSV")
-    return Path(env) if env else REPO_ROOT / "_vendor" / "gpvisc" / "dataset+sciglass_lp.csv"
+    if env:
+        return Path(env)
+    checkout = REPO_ROOT / "_vendor" / "gpvisc" / "dataset+sciglass_lp.csv"
+    wheel = Path(__file__).parent / "_vendor" / "gpvisc" / "dataset+sciglass_lp.csv"
+    return wheel if not checkout.exists() and wheel.exists() else checkout
 
 
 def load_table(path: str | Path | None = None, *, verify: bool = True) -> pd.DataFrame:

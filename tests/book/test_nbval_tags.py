@@ -65,7 +65,6 @@ def test_nbval_reads_the_converted_tags(tmp_path):
     assert "1 failed" in out.stdout and "Cell 1" in out.stdout and "ZeroDivisionError" not in out.stdout, out.stdout
 
 
-@pytest.mark.xfail(strict=False, reason="converter applied by the lead at merge")
 def test_no_chapter_shows_an_nbval_comment_marker():
     left = [line for ch in CHAPTERS for line in nbval_tags.leftover_markers(ch)]
     assert left == [], "run: python tools/nbval_tags.py chapters/*.ipynb\n" + "\n".join(left)

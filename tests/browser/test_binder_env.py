@@ -127,6 +127,10 @@ def test_binder_files_are_repo2docker_ready():
         "runtime.txt and the Python the book is built with agree")
     lines = [ln.strip() for ln in (ROOT / "requirements.txt").read_text().splitlines() if ln.strip() and not ln.startswith("#")]
     assert lines == ["-c constraints.txt", "-e .[book]"], lines
+    # chapter 4's viscosity table is not in git: Binder's postBuild fetches it with the image's Python
+    post = ROOT / "postBuild"
+    assert post.exists() and os.access(post, os.X_OK), "postBuild must exist and be executable"
+    assert "python3 tasks.py viscosity-data" in post.read_text()
 
 
 def test_binder_env_misses_what_it_does_not_list(binder_python, tmp_path):

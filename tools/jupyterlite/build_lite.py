@@ -48,7 +48,10 @@ FROM_PYPI = {
     "ipywidgets": (["ipywidgets"], ["comm", "traitlets"]),
 }
 #: Data files (below data/) that the browser chapters read through scaledyn.data_path.
-BOOK_DATA = ("materials.csv",)
+BOOK_DATA = ("materials.csv", "viscosity/selection.csv")
+#: The measured viscosities of chapter 4 (gpvisc's GPL-3.0 table and its licence, fetched and verified
+#: by `tasks.py setup` into _vendor/gpvisc/), shipped beside the package in the browser's wheel.
+VENDOR_DATA = ("gpvisc/dataset+sciglass_lp.csv", "gpvisc/LICENSE.txt")
 BASE_LOCK = "pyodide-lock.vendored.json"
 #: JupyterLab extensions served with the site (from the venv's share/jupyter/labextensions).
 LAB_EXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jupyterlab-manager")
@@ -177,7 +180,7 @@ def _wheel(package_dir: Path, name: str, version: str, out: Path, extra: dict[st
         (src / "pyproject.toml").write_text(
             '[build-system]\nrequires = ["setuptools>=68"]\nbuild-backend = "setuptools.build_meta"\n'
             f'[project]\nname = "{name}"\nversion = "{version}"\n'
-            f'[tool.setuptools.package-data]\n"*" = ["**/*.csv"]\n')
+            f'[tool.setuptools.package-data]\n"*" = ["**/*.csv", "**/*.txt"]\n')
         subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
                         "-w", str(out), str(src)], check=True)
     return next(out.glob(f"{name.replace('-', '_')}-*.whl"))
@@ -199,7 +202,8 @@ def stage_book_packages(root: Path, lite_dir: Path) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         made = [
             ("scaledyn", _wheel(root / "lib" / "scaledyn", "scaledyn", __version__, Path(tmp),
-                                {f"_data/{f}": root / "data" / f for f in BOOK_DATA}),
+                                {**{f"_data/{f}": root / "data" / f for f in BOOK_DATA},
+                                 **{f"_vendor/{f}": root / "_vendor" / f for f in VENDOR_DATA}}),
              ["scaledyn"], ["numpy", "scipy", "sympy", "matplotlib", "pandas", "ipywidgets"]),
             ("myst-nb", _wheel(HERE / "myst_nb_lite" / "myst_nb", "myst-nb", "0.0.0", Path(tmp)), ["myst_nb"], []),
         ]
