@@ -20,8 +20,9 @@ class Hang(Exception):
     pass
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def no_hang():
+    """Fail a test that takes longer than HANG_SECONDS (SIGALRM; the main thread only)."""
     def alarm(signum, frame):
         raise Hang(f"no answer within {HANG_SECONDS} s: a hang")
     previous = signal.signal(signal.SIGALRM, alarm)

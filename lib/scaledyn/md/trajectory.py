@@ -122,15 +122,18 @@ def truncate_outputs(out: Path, step: int) -> None:
     thermo = out / "thermo.csv"
     if thermo.exists():
         try:
-            lines = thermo.read_text().splitlines()
+            with thermo.open(newline="") as fh:  # keep the csv module's \r\n: a resume is bitwise
+                lines = fh.read().splitlines(keepends=True)
         except (OSError, UnicodeDecodeError) as exc:
             raise ValueError(f"cannot read {thermo} ({exc}); remove it or start a new run") from exc
-        if lines and lines[0] != ",".join(THERMO_FIELDS):
+        if lines and lines[0].rstrip("\r\n") != ",".join(THERMO_FIELDS):
             raise ValueError(f"{thermo} is not a thermo log (header {lines[0][:60]!r}); remove it or "
                              "start a new run")
         width = len(THERMO_FIELDS) - 1
-        keep = lines[:1] + [ln for ln in lines[1:] if ln.count(",") == width and _row_step(ln) <= last]
-        atomic_write(thermo, "\n".join(keep) + "\n")
+        # a row cut short by a kill lacks its line end (or fields)
+        keep = lines[:1] + [ln for ln in lines[1:]
+                            if ln.endswith("\n") and ln.count(",") == width and _row_step(ln) <= last]
+        atomic_write(thermo, "".join(keep))
     traj = out / "traj.gsd"
     if traj.exists():
         try:
