@@ -16,6 +16,12 @@ TINY_RUN = ["--model", "hump2d", "--n", "100", "--T", "0.5", "--melt-steps", "50
             "--sample-every", "20", "--checkpoint-every", "40", "--no-progress"]
 
 
+@pytest.fixture(scope="session")
+def tiny_run_argv():
+    """Options of a tiny ``run`` (hump2d, 100 particles): add --steps and --out."""
+    return list(TINY_RUN)
+
+
 class Hang(Exception):
     pass
 

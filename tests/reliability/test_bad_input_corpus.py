@@ -22,8 +22,6 @@ from scaledyn.campaign.__main__ import main as campaign_main
 from scaledyn.md.__main__ import main as md_main
 from scaledyn.md.trajectory import truncate_outputs
 
-from conftest import TINY_RUN
-
 NAN = float("nan")
 CASES = []
 
@@ -37,9 +35,9 @@ def case(name, error, match):
 
 
 @pytest.fixture
-def ctx(tiny, tmp_path, request):
+def ctx(tiny, tmp_path, request, tiny_run_argv):
     model, state = tiny
-    return SimpleNamespace(model=model, state=state.copy(), tmp=tmp_path,
+    return SimpleNamespace(model=model, state=state.copy(), tmp=tmp_path, argv=tiny_run_argv,
                            run=lambda: request.getfixturevalue("run_copy"))
 
 
@@ -250,7 +248,7 @@ def _(ctx):
 def run_cli(ctx, *argv, out=None):
     """``python -m scaledyn.md run`` in this process; returns the SystemExit message."""
     out = ctx.tmp / "o" if out is None else out
-    md_main(["run", *TINY_RUN, *map(str, argv), "--out", str(out)])
+    md_main(["run", *ctx.argv, *map(str, argv), "--out", str(out)])
 
 
 for name, argv, match in [
@@ -402,11 +400,12 @@ def test_the_corpus_is_large():
 
 
 @pytest.mark.parametrize("argv,match", [
-    (["scaledyn.md", "run", *TINY_RUN, "--steps", "10", "--seed", "-1"], "--seed: must be >= 0"),
-    (["scaledyn.md", "run", *TINY_RUN, "--steps", "3000", "--dt", "0.2", "--melt-steps", "0"], "blew up"),
+    (["--steps", "10", "--seed", "-1"], "--seed: must be >= 0"),
+    (["--steps", "3000", "--dt", "0.2", "--melt-steps", "0"], "blew up"),
 ])
-def test_command_lines_print_no_traceback(argv, match, tmp_path):
+def test_command_lines_print_no_traceback(argv, match, tmp_path, tiny_run_argv):
     """In a real process: the message on stderr, exit status != 0, no traceback."""
-    proc = subprocess.run([sys.executable, "-m", *argv, "--out", str(tmp_path / "o")], capture_output=True,
-                          text=True, timeout=120, env=dict(os.environ, NUMBA_NUM_THREADS="1"))
+    proc = subprocess.run([sys.executable, "-m", "scaledyn.md", "run", *tiny_run_argv, *argv, "--out",
+                           str(tmp_path / "o")], capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, NUMBA_NUM_THREADS="1"))
     assert proc.returncode != 0 and match in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
