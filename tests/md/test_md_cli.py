@@ -141,3 +141,27 @@ def test_truncation_drops_a_torn_row_and_later_output(tmp_path):
     assert (tmp_path / "thermo.csv").read_bytes() == ("\r\n".join([header, *rows[:3]]) + "\r\n").encode()
     truncate_outputs(tmp_path, 0)
     assert (tmp_path / "thermo.csv").read_text().splitlines() == [header]
+
+
+def test_a_kill_while_a_frame_is_written_loses_no_frame(tmp_path, monkeypatch):
+    """The checkpoint of step s is written after the frame of step s: a kill in between (here: the
+    frame write at step 100 dies) resumes from the previous checkpoint and writes that frame again."""
+    from scaledyn.md import trajectory
+
+    argv = [*COMMON, "--checkpoint-every", "100"]
+    ref, out = tmp_path / "ref", tmp_path / "out"
+    run(*argv, "--out", ref)
+    real = trajectory.GSDWriter.__call__
+
+    def dies_at_100(self, state, model):
+        if state.step == 100:
+            raise KeyboardInterrupt
+        real(self, state, model)
+
+    monkeypatch.setattr(trajectory.GSDWriter, "__call__", dies_at_100)
+    with pytest.raises(KeyboardInterrupt):
+        run(*argv, "--out", out)
+    monkeypatch.setattr(trajectory.GSDWriter, "__call__", real)
+    run(*argv, "--out", out, "--resume")
+    assert list(md.read_unwrapped(out / "traj.gsd")[0]) == list(range(0, 201, 50))
+    assert (out / "thermo.csv").read_bytes() == (ref / "thermo.csv").read_bytes()

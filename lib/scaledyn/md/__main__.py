@@ -88,7 +88,7 @@ def run_command(args) -> int:
     try:
         with FolderLock(args.out):
             return _run(args)
-    except (FolderBusyError, CheckpointError, SimulationError, ValueError) as exc:
+    except (FolderBusyError, CheckpointError, SimulationError, ValueError, TypeError) as exc:
         raise SystemExit(f"error: {exc}") from None
     except OSError as exc:  # unwritable or full disk, --out a file, ...
         raise SystemExit(f"error: cannot write the run in {args.out}: {exc}") from None
@@ -163,12 +163,14 @@ def _run(args) -> int:
             (out / name).unlink(missing_ok=True)
         atomic_write(out / "run.json", json.dumps(manifest, indent=2) + "\n")
         Checkpointer(ckpt, 1)(state, model)  # from here on, --resume continues this run
-    observers = [CSVThermo(out / "thermo.csv", args.thermo_every),
-                 Checkpointer(ckpt, args.checkpoint_every)]
+    observers = [CSVThermo(out / "thermo.csv", args.thermo_every)]
     if args.sample_every:
         observers.append(GSDWriter(out / "traj.gsd", every=args.sample_every, mode="a"))
     elif args.log_block:
         observers.append(GSDWriter(out / "traj.gsd", steps=log_schedule(args.steps, args.log_block), mode="a"))
+    # last: a checkpoint at step s must follow every output of step s, else a kill between the two
+    # loses that output for good (the resume starts after s)
+    observers.append(Checkpointer(ckpt, args.checkpoint_every))
     simulate(state, model, steps=args.steps - state.step, T=args.T, observers=observers, progress=args.progress)
     Checkpointer(ckpt, 1)(state, model)
     print(f"done: {model.name} at step {state.step}, output in {out}")

@@ -138,7 +138,7 @@ def truncate_outputs(out: Path, step: int) -> None:
     if traj.exists():
         try:
             with gsd.hoomd.open(traj, "r") as fh:
-                frames = [f for f in fh if f.configuration.step <= last]
+                frames = _whole_frames(fh, last)
         except (OSError, RuntimeError, ValueError, KeyError) as exc:
             raise ValueError(f"cannot read the trajectory {traj} ({exc}); remove it or start a new run") from exc
 
@@ -148,6 +148,23 @@ def truncate_outputs(out: Path, step: int) -> None:
                     fh.append(f)
 
         _atomic_gsd(traj, write)
+
+
+def _whole_frames(traj, last: int) -> list:
+    """The frames of an open GSD trajectory up to step ``last``, stopping at the first frame that a
+    kill left incomplete (no step or positions of its own: gsd.hoomd would fill them in from frame
+    0) or whose step does not increase."""
+    frames, previous = [], -1
+    for i in range(len(traj)):
+        if i and not all(traj.file.chunk_exists(i, name) for name in ("configuration/step", "particles/position")):
+            break
+        frame = traj[i]
+        step = int(frame.configuration.step)
+        if step <= previous or step > last:
+            break
+        frames.append(frame)
+        previous = step
+    return frames
 
 
 def _row_step(line: str) -> float:
