@@ -46,9 +46,9 @@ runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
 """
 
 ENV = dict(os.environ, NUMBA_NUM_THREADS="1")
-RUN = ["run", "--model", "hump2d", "--n", "100", "--T", "0.5", "--steps", "1000", "--melt-steps", "200",
+RUN = ["run", "--model", "hump2d", "--n", "100", "--T", "0.5", "--steps", "600", "--melt-steps", "100",
        "--thermo-every", "50", "--sample-every", "50", "--checkpoint-every", "100", "--no-progress"]
-CAMPAIGN = ["hump2d", "--quick", "--T", "0.5", "--prod-tau", "60", "--workers", "0", "--threads", "1"]
+CAMPAIGN = ["hump2d", "--quick", "--T", "0.5", "--workers", "0", "--threads", "1"]
 
 
 def launch(module, argv, mode="none", k=0):
@@ -63,9 +63,10 @@ def run_to_end(module, argv):
     return proc
 
 
-def kill_somehow(module, argv, rng, t_ref):
-    """Start the command and kill it one of three ways; True if it died by SIGKILL."""
-    how = rng.choice(["delay", "fsync", "replace"])
+def kill_somehow(module, argv, rng, t_ref, tally):
+    """Start the command and kill it one of three ways; True if it died by SIGKILL (``tally`` counts
+    the kills by way)."""
+    how = str(rng.choice(["delay", "fsync", "replace"]))
     proc = launch(module, argv, how, rng.integers(1, 8))
     if how == "delay":
         try:
@@ -74,7 +75,9 @@ def kill_somehow(module, argv, rng, t_ref):
             proc.kill()
     _, err = proc.communicate(timeout=300)
     assert proc.returncode in (0, -signal.SIGKILL), err  # a kill, or it finished first: never an error
-    return proc.returncode == -signal.SIGKILL
+    killed = proc.returncode == -signal.SIGKILL
+    tally[how] = tally.get(how, 0) + killed
+    return killed
 
 
 def gsd_frames(path):
@@ -111,13 +114,15 @@ def test_killed_run_cli_resumes_bitwise(tmp_path):
     t0 = time.monotonic()
     run_to_end("scaledyn.md", [*RUN, "--out", ref])
     t_ref = time.monotonic() - t0
-    kills = 0
+    kills, tally = 0, {}
     while kills < 16:
         resume = ["--resume"] if (out / "checkpoint.npz").exists() else []
-        kills += kill_somehow("scaledyn.md", [*RUN, "--out", out, *resume], rng, t_ref)
+        kills += kill_somehow("scaledyn.md", [*RUN, "--out", out, *resume], rng, t_ref, tally)
         loadable_if_present(out / "checkpoint.npz")
     run_to_end("scaledyn.md", [*RUN, "--out", out, *(["--resume"] if (out / "checkpoint.npz").exists() else [])])
     assert_same_run(ref, out)
+    print("run CLI kills by way:", tally)
+    assert tally.get("fsync") and tally.get("replace")  # kills inside writes did happen
 
 
 @pytest.mark.slow
@@ -128,9 +133,9 @@ def test_killed_campaign_finishes_bitwise(tmp_path):
     run_to_end("scaledyn.campaign", argv(tmp_path / "ref", tmp_path / "wref"))
     t_ref = time.monotonic() - t0
     out, work = tmp_path / "out", tmp_path / "work"
-    kills = 0
+    kills, tally = 0, {}
     while kills < 4:
-        kills += kill_somehow("scaledyn.campaign", argv(out, work), rng, t_ref)
+        kills += kill_somehow("scaledyn.campaign", argv(out, work), rng, t_ref, tally)
         for phase in ("equil", "prod"):
             loadable_if_present(work / "T0.5000" / phase / "checkpoint.npz")
     run_to_end("scaledyn.campaign", argv(out, work))
@@ -144,3 +149,4 @@ def test_killed_campaign_finishes_bitwise(tmp_path):
     assert {k: v for k, v in sa.items() if k not in volatile} == {k: v for k, v in sb.items() if k not in volatile}
     assert_same_run(tmp_path / "wref" / "T0.5000" / "prod", work / "T0.5000" / "prod")
     assert not list(out.rglob("*.tmp")) and not list(work.rglob("*.tmp"))
+    print("campaign kills by way:", tally)
