@@ -165,3 +165,23 @@ def test_a_kill_while_a_frame_is_written_loses_no_frame(tmp_path, monkeypatch):
     run(*argv, "--out", out, "--resume")
     assert list(md.read_unwrapped(out / "traj.gsd")[0]) == list(range(0, 201, 50))
     assert (out / "thermo.csv").read_bytes() == (ref / "thermo.csv").read_bytes()
+
+
+def test_truncation_stops_at_a_frame_out_of_order(tmp_path):
+    """Frames after the first one whose step does not increase (e.g. a second step 0 appended by an
+    old restart) are dropped with it, not kept because their step is small."""
+    import gsd.hoomd
+
+    from scaledyn.md.trajectory import truncate_outputs
+
+    with gsd.hoomd.open(tmp_path / "traj.gsd", "w") as fh:
+        for step in (0, 50, 100, 0, 50):
+            frame = gsd.hoomd.Frame()
+            frame.configuration.step = step
+            frame.configuration.box = [5, 5, 1, 0, 0, 0]
+            frame.particles.N = 2
+            frame.particles.position = np.full((2, 3), step / 100, np.float32)
+            fh.append(frame)
+    truncate_outputs(tmp_path, 100)
+    with gsd.hoomd.open(tmp_path / "traj.gsd", "r") as fh:
+        assert [int(f.configuration.step) for f in fh] == [0, 50, 100]

@@ -409,3 +409,12 @@ def test_command_lines_print_no_traceback(argv, match, tmp_path, tiny_run_argv):
                            str(tmp_path / "o")], capture_output=True, text=True, timeout=120,
                           env=dict(os.environ, NUMBA_NUM_THREADS="1"))
     assert proc.returncode != 0 and match in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_campaign_command_line_prints_no_traceback(tmp_path):
+    """An --out that is a file: a one-line error from a real process, exit status 1."""
+    (tmp_path / "c").write_text("a file")
+    proc = subprocess.run([sys.executable, "-m", "scaledyn.campaign", "hump2d", "--quick", "--T", "0.5",
+                           "--workers", "0", "--out", str(tmp_path / "c"), "--workdir", str(tmp_path / "w")],
+                          capture_output=True, text=True, timeout=120, env=dict(os.environ, NUMBA_NUM_THREADS="1"))
+    assert proc.returncode == 1 and "error: " in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
