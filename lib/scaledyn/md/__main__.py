@@ -7,7 +7,9 @@ A run writes into ``DIR``:
 * ``thermo.csv`` — step, time, T, K, U, E (per particle), P, density, volume every ``--thermo-every``;
 * ``traj.gsd`` — frames (wrapped positions + image flags, velocities) every ``--sample-every`` steps,
   or log-spaced in blocks with ``--log-block``;
-* ``checkpoint.npz`` — written atomically every ``--checkpoint-every`` steps and at the end.
+* ``checkpoint.npz`` — written atomically every ``--checkpoint-every`` steps (after the step's other
+  output), at step 0 and at the end;
+* ``lock`` — the pid of the process running in ``DIR`` (an ``flock``, released when it dies).
 
 ``--resume`` continues from ``checkpoint.npz`` up to ``--steps`` (the same or more), bitwise as if the
 run had not stopped (same thread count); output written after the last checkpoint is discarded first
