@@ -150,6 +150,15 @@ def read_json(path, required=(), *, error=ValueError, hint: str = "") -> dict:
 
 def positive_arg(kind):
     """An ``argparse`` type: ``kind(text)`` that must be finite and > 0 (message names the value)."""
+    return _bounded_arg(kind, lambda v: v > 0, "> 0")
+
+
+def nonnegative_arg(kind):
+    """An ``argparse`` type: ``kind(text)`` that must be finite and >= 0 (message names the value)."""
+    return _bounded_arg(kind, lambda v: v >= 0, ">= 0")
+
+
+def _bounded_arg(kind, ok, bound: str):
     import argparse
 
     def parse(text):
@@ -157,7 +166,7 @@ def positive_arg(kind):
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a valid {kind.__name__}: {text!r}") from None
-        if not np.isfinite(value) or value <= 0:
-            raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+        if not np.isfinite(value) or not ok(value):
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {text}")
         return value
     return parse

@@ -63,3 +63,125 @@ def test_old_campaign_spelling_names_the_new_command(capsys):
     with pytest.raises(SystemExit) as err:
         main(["campaign", "hump2d", "--quick", "--out", "x"])
     assert "python -m scaledyn.campaign hump2d --quick --out x" in str(err.value.code)
+
+
+COMMON = ["--model", "hump2d", "--n", "100", "--T", "0.5", "--melt-steps", "100", "--thermo-every", "50",
+          "--sample-every", "50", "--checkpoint-every", "1000", "--no-progress", "--steps", "200"]
+
+
+def thermo_steps(out):
+    return [int(r["step"]) for r in csv.DictReader((out / "thermo.csv").open())]
+
+
+def test_resume_after_a_kill_before_the_first_periodic_checkpoint(tmp_path, monkeypatch):
+    """Killed right after the step-0 output (only the step-0 checkpoint exists): the resume writes
+    step 0 once, and the outputs equal those of an uninterrupted run."""
+    import scaledyn.md.__main__ as cli
+
+    ref, out = tmp_path / "ref", tmp_path / "out"
+    run(*COMMON, "--out", ref)
+    real = cli.simulate
+
+    def killed(state, model, *, observers=(), **kw):
+        if observers:  # production: fire the step-0 observers, then die
+            for ob in observers:
+                if ob.next_step(0) == 0:
+                    ob(state, model)
+            raise KeyboardInterrupt
+        return real(state, model, observers=observers, **kw)
+
+    monkeypatch.setattr(cli, "simulate", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run(*COMMON, "--out", out)
+    monkeypatch.setattr(cli, "simulate", real)
+    run(*COMMON, "--out", out, "--resume")
+    assert thermo_steps(out) == thermo_steps(ref) == list(range(0, 201, 50))
+    assert (out / "thermo.csv").read_bytes() == (ref / "thermo.csv").read_bytes()
+    assert list(md.read_unwrapped(out / "traj.gsd")[0]) == list(range(0, 201, 50))
+
+
+def test_a_restart_without_checkpoint_replaces_the_step_zero_output(tmp_path, monkeypatch):
+    """Killed before any checkpoint (e.g. during the melt, after a first attempt wrote step 0): the
+    same command again starts afresh instead of appending a second step 0."""
+    out = tmp_path / "out"
+    run(*COMMON, "--out", out)
+    (out / "checkpoint.npz").unlink()
+    run(*COMMON, "--out", out)
+    assert thermo_steps(out) == list(range(0, 201, 50))
+
+
+def test_outputs_follow_the_umask_and_orphaned_temporaries_go(tmp_path):
+    """Files are 0644 under umask 022 (mkstemp alone gives 0600); a *.tmp left by a kill is removed by
+    the next resume."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "out"
+        run(*COMMON, "--out", out)
+        for name in ("checkpoint.npz", "run.json", "thermo.csv", "traj.gsd"):
+            assert stat.S_IMODE((out / name).stat().st_mode) == 0o644, name
+        (out / "checkpoint.npz.x1y2.tmp").write_bytes(b"half a checkpoint")
+        run(*COMMON, "--out", out, "--resume")
+        assert not list(out.glob("*.tmp"))
+        assert stat.S_IMODE((out / "thermo.csv").stat().st_mode) == 0o644  # kept through the rewrite
+    finally:
+        os.umask(old)
+
+
+def test_truncation_drops_a_torn_row_and_later_output(tmp_path):
+    """Rows after the checkpoint and a last row cut short by a kill go; a step-0 resume keeps none."""
+    from scaledyn.md.trajectory import THERMO_FIELDS, truncate_outputs
+
+    header = ",".join(THERMO_FIELDS)
+    rows = [",".join([str(s)] + ["1.0"] * (len(THERMO_FIELDS) - 1)) for s in (0, 50, 100, 150)]
+    (tmp_path / "thermo.csv").write_bytes("\r\n".join([header, *rows, "200,1.0,1."]).encode())
+    truncate_outputs(tmp_path, 100)
+    assert (tmp_path / "thermo.csv").read_bytes() == ("\r\n".join([header, *rows[:3]]) + "\r\n").encode()
+    truncate_outputs(tmp_path, 0)
+    assert (tmp_path / "thermo.csv").read_text().splitlines() == [header]
+
+
+def test_a_kill_while_a_frame_is_written_loses_no_frame(tmp_path, monkeypatch):
+    """The checkpoint of step s is written after the frame of step s: a kill in between (here: the
+    frame write at step 100 dies) resumes from the previous checkpoint and writes that frame again."""
+    from scaledyn.md import trajectory
+
+    argv = [*COMMON, "--checkpoint-every", "100"]
+    ref, out = tmp_path / "ref", tmp_path / "out"
+    run(*argv, "--out", ref)
+    real = trajectory.GSDWriter.__call__
+
+    def dies_at_100(self, state, model):
+        if state.step == 100:
+            raise KeyboardInterrupt
+        real(self, state, model)
+
+    monkeypatch.setattr(trajectory.GSDWriter, "__call__", dies_at_100)
+    with pytest.raises(KeyboardInterrupt):
+        run(*argv, "--out", out)
+    monkeypatch.setattr(trajectory.GSDWriter, "__call__", real)
+    run(*argv, "--out", out, "--resume")
+    assert list(md.read_unwrapped(out / "traj.gsd")[0]) == list(range(0, 201, 50))
+    assert (out / "thermo.csv").read_bytes() == (ref / "thermo.csv").read_bytes()
+
+
+def test_truncation_stops_at_a_frame_out_of_order(tmp_path):
+    """Frames after the first one whose step does not increase (e.g. a second step 0 appended by an
+    old restart) are dropped with it, not kept because their step is small."""
+    import gsd.hoomd
+
+    from scaledyn.md.trajectory import truncate_outputs
+
+    with gsd.hoomd.open(tmp_path / "traj.gsd", "w") as fh:
+        for step in (0, 50, 100, 0, 50):
+            frame = gsd.hoomd.Frame()
+            frame.configuration.step = step
+            frame.configuration.box = [5, 5, 1, 0, 0, 0]
+            frame.particles.N = 2
+            frame.particles.position = np.full((2, 3), step / 100, np.float32)
+            fh.append(frame)
+    truncate_outputs(tmp_path, 100)
+    with gsd.hoomd.open(tmp_path / "traj.gsd", "r") as fh:
+        assert [int(f.configuration.step) for f in fh] == [0, 50, 100]

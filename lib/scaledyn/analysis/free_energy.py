@@ -181,7 +181,7 @@ def fit_free_energies(T, F, F_err=None) -> SpeciesFit:
     skipped. Without ``F_err`` the parameter errors are scaled by the residual variance (they need
     at least three points). With ``F_err`` they are absolute.
     """
-    T = float_array(T, "T", ndim=1, positive=True)
+    T = float_array(T, "T", ndim=1, positive=True, min_size=2)  # a line through one point is undefined
     F = float_array(F, "F", ndim=2, finite=False)
     if F.shape[0] != T.size:
         raise ValueError(f"F must have {T.size} rows (one per temperature), got {F.shape[0]}")

@@ -312,13 +312,19 @@ def self_isf(times, positions, k: float, *, select=None, origins=None, method: s
 
 
 def read_isf(path) -> ISFResult:
-    """Read a curve written by :meth:`ISFResult.write`."""
-    with open(path) as fh:
-        meta = dict(item.split("=") for item in fh.readline().lstrip("# ").strip().split(", "))
-    data = np.loadtxt(path, delimiter=",", ndmin=2)
+    """Read a curve written by :meth:`ISFResult.write`; ValueError naming ``path`` if it is not one."""
+    try:
+        with open(path) as fh:
+            meta = dict(item.split("=", 1) for item in fh.readline().lstrip("# ").strip().split(", "))
+        k, dim, method = float(meta["k"]), int(meta["dim"]), meta["method"]
+        data = np.loadtxt(path, delimiter=",", ndmin=2)
+    except (ValueError, KeyError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path} is not an F_s(k, t) curve written by ISFResult.write ({exc!r})") from None
+    if data.shape[1] < 4 or data.shape[0] < 1:
+        raise ValueError(f"{path} is not an F_s(k, t) curve: need rows of t, fs, fs_err, counts[, chunks], "
+                         f"got shape {data.shape}")
     return ISFResult(t=data[:, 0], fs=data[:, 1], fs_err=data[:, 2], counts=data[:, 3].astype(np.int64),
-                     fs_chunks=data[:, 4:].T.copy(), k=float(meta["k"]), dim=int(meta["dim"]),
-                     method=meta["method"])
+                     fs_chunks=data[:, 4:].T.copy(), k=k, dim=dim, method=method)
 
 
 def tau_alpha(t, fs, level: float = INV_E) -> float:

@@ -30,19 +30,19 @@ shell of all three pairs of the 8-6 mixture (σ = 1.0, 1.2, 1.4).
 
 import numpy as np
 
+from .._checks import float_array, real_scalar
 from .neighbours import periodic_pairs
 
 
-def _checked(pos, box, dim: int, rcut: float) -> tuple[np.ndarray, np.ndarray]:
-    """Positions (N, dim) and box (dim,) as float arrays; ValueError naming what is wrong."""
-    pos = np.asarray(pos, dtype=np.float64)
-    box = np.asarray(box, dtype=np.float64)
-    if pos.ndim != 2 or pos.shape[1] != dim:
+def _checked(pos, box, dim: int, rcut) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (N >= 1, dim) and box (dim,) as finite float arrays; ValueError naming what is wrong."""
+    pos = float_array(pos, "pos", ndim=2)  # N = 0 would give a NaN order parameter
+    if pos.shape[1] != dim:
         raise ValueError(f"pos must have shape (N, {dim}), got {pos.shape}")
+    rcut = real_scalar(rcut, "rcut", positive=True)
+    box = float_array(box, "box", ndim=1)
     if box.shape != (dim,) or np.any(box <= 2 * rcut):
         raise ValueError(f"box must be {dim} lengths larger than 2*rcut, got {box.tolist()}")
-    if not np.all(np.isfinite(pos)):
-        raise ValueError("pos contains NaN or inf")
     return pos, box
 
 

@@ -88,6 +88,8 @@ def main(argv=None) -> int:
                               command="python -m scaledyn.campaign " + shlex.join(argv))
     except (ValueError, TypeError, CampaignError) as exc:
         raise SystemExit(f"error: {exc}") from None
+    except OSError as exc:  # an unwritable or full disk, --out a file, ...
+        raise SystemExit(f"error: cannot write the campaign ({exc})") from None
     print(f"campaign {args.model}: " + ", ".join(f"{k} {len(v)}" for k, v in report.items()))
     return 1 if report["failed"] else 3 if report["incomplete"] else 0
 

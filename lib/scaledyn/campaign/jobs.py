@@ -35,8 +35,8 @@ from ..md.run import Checkpointer, log_schedule, simulate
 from ..md.state import initial_state
 from ..md.trajectory import CSVThermo, GSDWriter, read_unwrapped
 from .settings import DEFAULT_K, SCHEMES, SUMMARY_KEYS, Job, Settings, plan_job, point_name
-from .store import (PointLock, atomic_write, code_version, fresh_folder, load_point_checkpoint, now, read_json,
-                    to_json, truncate_point)
+from .store import (CampaignError, PointLock, atomic_write, code_version, discard_temporaries, fresh_folder, load_point_checkpoint,
+                    now, read_json, to_json, truncate_point)
 
 __all__ = ["run_job", "analyse", "write_summary", "reanalyse", "halves_agree", "agree", "AGREEMENT_SIGMA"]
 
@@ -65,6 +65,8 @@ def run_job(job: Job) -> dict:
     """Run (or resume) one state point to its summary. Returns ``{"T", "status", "steps"}`` with
     status ``"done"``, ``"skipped"`` (summary already there) or ``"incomplete"`` (step budget spent)."""
     with PointLock(Path(job.work)):
+        for folder in (job.summary_path.parent, Path(job.work) / "equil", Path(job.work) / "prod"):
+            discard_temporaries(folder)  # orphaned by a kill; only this point's jobs write there
         if job.summary_path.exists():
             read_json(job.summary_path, SUMMARY_KEYS)
             return {"T": job.T, "status": "skipped", "steps": 0}
@@ -255,7 +257,11 @@ def reanalyse(settings: Settings, out, workdir=None, log=print) -> list:
                 continue
             wall = read_json(job.summary_path).get("wall_seconds_last_session", 0.0) \
                 if job.summary_path.exists() else 0.0
-            write_summary(job, model, analyse(job, model, state, prod, plan), plan, wall)
+            try:
+                analysis = analyse(job, model, state, prod, plan)
+            except (OSError, ValueError) as exc:  # damaged scratch output
+                raise CampaignError(f"cannot reanalyse T = {T:g}: {exc}") from exc
+            write_summary(job, model, analysis, plan, wall)
         done.append(T)
         log(f"{settings.model} T={T:g}: reanalysed")
     return done

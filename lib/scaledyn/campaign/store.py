@@ -20,11 +20,12 @@ from pathlib import Path
 from scaledyn import __version__
 
 from .._checks import read_json as _read_json
-from ..md.state import CheckpointError, atomic_write, load_checkpoint
+from ..md.state import (TMP_SUFFIX, CheckpointError, FolderLock, atomic_write, discard_temporaries,
+                        load_checkpoint)
 from ..md.trajectory import truncate_outputs
 
 __all__ = ["CampaignError", "read_json", "to_json", "now", "code_version", "truncate_point", "PointLock",
-           "update_manifest", "fresh_folder", "load_point_checkpoint", "atomic_write"]
+           "update_manifest", "fresh_folder", "load_point_checkpoint", "atomic_write", "discard_temporaries"]
 
 
 class CampaignError(RuntimeError):
@@ -58,43 +59,22 @@ def code_version() -> str:
 
 
 def truncate_point(folder, step) -> None:
-    """Drop output written after checkpoint ``step`` (and a thermo row cut short by a kill); each
-    file is rewritten atomically (:func:`scaledyn.md.trajectory.truncate_outputs`)."""
-    folder = Path(folder)
-    if step == 0:  # the observers fire again at step 0 when the run restarts there
-        for name in ("thermo.csv", "traj.gsd"):
-            (folder / name).unlink(missing_ok=True)
-        return
-    truncate_outputs(folder, step)
+    """Remove temporaries a kill left, then drop output a resume from checkpoint ``step`` writes again
+    (:func:`scaledyn.md.trajectory.truncate_outputs`: atomic rewrites). Call it under the
+    :class:`PointLock`."""
+    discard_temporaries(folder)
+    try:
+        truncate_outputs(Path(folder), step)
+    except ValueError as exc:
+        raise CampaignError(f"cannot resume: {exc}") from exc
 
 
-class PointLock:
-    """An exclusive ``flock`` on ``folder/lock`` for the life of a job: a second process (e.g. an
-    orphaned worker of a killed campaign) cannot work on the same state point. The OS releases it
-    when the holder dies."""
+class PointLock(FolderLock):
+    """An exclusive ``flock`` on ``folder/lock`` for the life of a job (:class:`~scaledyn.md.state.FolderLock`):
+    a second process (e.g. an orphaned worker of a killed campaign) cannot work on the same state
+    point. The OS releases it when the holder dies."""
 
-    def __init__(self, folder: Path):
-        folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / "lock"
-
-    def __enter__(self):
-        self.fh = open(self.path, "a+")
-        try:
-            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.fh.seek(0)
-            holder = self.fh.read().strip()
-            self.fh.close()
-            raise CampaignError(f"{self.path} is held by another running job (pid {holder or '?'}); "
-                                "wait for it or stop it, then rerun") from None
-        self.fh.seek(0)
-        self.fh.truncate()
-        self.fh.write(f"{os.getpid()}\n")
-        self.fh.flush()
-        return self
-
-    def __exit__(self, *exc):
-        self.fh.close()
+    error = CampaignError
 
 
 def update_manifest(path: Path, change) -> dict:
@@ -110,6 +90,8 @@ def update_manifest(path: Path, change) -> dict:
     fd = os.open(path.parent, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        for stale in path.parent.glob(path.name + ".*" + TMP_SUFFIX):  # left by a killed update
+            stale.unlink(missing_ok=True)
         current = read_json(path, ("settings", "sessions", "state_points")) if path.exists() else None
         new = change(current)
         manifest = current if new is None else new

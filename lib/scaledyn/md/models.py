@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._checks import int_scalar, real_scalar
+from .._checks import dimension, float_array, int_scalar, real_scalar
 from . import potentials as pot
 
 #: Table I of the paper (hump model): h0, r_hump, r_star and the polynomial coefficients a0..a7
@@ -95,15 +95,29 @@ class Model:
 
 
 def _validated(m: Model) -> Model:
+    if not isinstance(m.name, str) or not m.name:
+        raise TypeError(f"name must be a non-empty string, got {m.name!r}")
     int_scalar(m.n, "n")
+    dimension(m.dim, "dim")
+    nt = len(m.type_names)
+    params = np.asarray(m.params)
+    if params.ndim != 3 or params.shape[:2] != (nt, nt) or not np.all(np.isfinite(params)):
+        raise ValueError(f"params must be a finite ({nt}, {nt}, k) table for {nt} type(s), got shape {params.shape}")
+    for name in ("type_fractions", "masses"):
+        if len(getattr(m, name)) != nt:
+            raise ValueError(f"{name} must have one entry per type ({nt}), got {len(getattr(m, name))}")
+    float_array(m.masses, "masses", ndim=1, positive=True)
+    fractions = float_array(m.type_fractions, "type_fractions", ndim=1)
+    if np.any(fractions < 0) or not np.isclose(fractions.sum(), 1.0, rtol=0, atol=1e-9):
+        raise ValueError(f"type_fractions must be >= 0 and sum to 1, got {list(m.type_fractions)}")
     for name in ("density", "dt", "tau_T", "tau_P", "bulk_modulus", "skin", "overlap_distance"):
         real_scalar(getattr(m, name), name, positive=True)
     if m.pressure is not None:
         real_scalar(m.pressure, "pressure", positive=True)
     if m.ensemble not in ENSEMBLES:
         raise ValueError(f"ensemble must be one of {ENSEMBLES}, got {m.ensemble!r}")
-    if m.dim not in (2, 3):
-        raise ValueError(f"dim must be 2 or 3, got {m.dim}")
+    if m.ensemble == "npt" and m.pressure is None:
+        raise ValueError("pressure must be given for an NPT model")
     if m.n < m.min_particles():
         raise ValueError(f"n = {m.n} too small for model {m.name}: the box must exceed 2*(rc+skin); "
                          f"use n >= {m.min_particles()} at density {m.density}")

@@ -120,6 +120,10 @@ def compute_forces(state: State, model: Model) -> State:
                          state.tag)
     u, w, _ = forces_energy_virial(dims_of(state.dim), numba.get_num_threads(), model.kind, model.params, state.pos, state.types,
                                    state.box, state.nl.pairs, state.nl.npair, state.force)
+    if not (np.isfinite(u) and np.isfinite(w)):
+        # two particles at (almost) the same place: every later step would be NaN
+        raise ValueError(f"the potential energy of this configuration is not finite (U = {u}): "
+                         "particles coincide or overlap")
     state.potential_energy, state.virial = float(u), float(w)
     return state
 
@@ -207,20 +211,39 @@ def _model_from_json(text: str) -> Model:
         data[key] = tuple(data[key])
     names = {f.name for f in fields(Model)}
     if set(data) != names:
-        raise CheckpointError(f"model record has fields {sorted(data)}, expected {sorted(names)}")
+        raise ValueError(f"model record has fields {sorted(data)}, expected {sorted(names)}")
     return _validated(Model(**data))
+
+
+#: Suffix of the temporary files of :func:`atomic_write` and of the resume's rewrites.
+TMP_SUFFIX = ".tmp"
+
+
+def _new_file_mode(path: Path) -> int:
+    """The permission bits a plain ``open(path, "w")`` would give: those of the file it replaces, else
+    0666 minus the umask (``mkstemp`` alone would make every output 0600, unreadable to a group)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def atomic_write(path, content, *, binary: bool | None = None) -> Path:
     """Write ``content`` (str, bytes, or a callable ``f(file_object)``) to ``path`` atomically: a
-    temporary file in the same folder, fsync, then ``os.replace``. On any failure the temporary file
-    is removed and ``path`` is left as it was. The file is opened in binary mode for bytes or
+    temporary file ``<name>.<random>.tmp`` in the same folder, fsync, then ``os.replace``. On any
+    failure the temporary file is removed and ``path`` is left as it was; a temporary file orphaned by
+    a kill is removed by the next resume (:func:`discard_temporaries`). The new file gets the mode of
+    the one it replaces, else the umask's. The file is opened in binary mode for bytes or
     ``binary=True`` (e.g. ``atomic_write(p, lambda fh: np.savez(fh, **arrays), binary=True)``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     binary = isinstance(content, bytes) if binary is None else binary
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    mode = _new_file_mode(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=TMP_SUFFIX)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb" if binary else "w") as fh:
             content(fh) if callable(content) else fh.write(content)
             fh.flush()
@@ -231,6 +254,54 @@ def atomic_write(path, content, *, binary: bool | None = None) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def discard_temporaries(folder) -> list[Path]:
+    """Remove the temporary files (``*.tmp``) a killed writer left in ``folder``; returns them.
+    Call it only while holding the folder's :class:`FolderLock` (a live writer's file would go)."""
+    stale = sorted(Path(folder).glob("*" + TMP_SUFFIX))
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return stale
+
+
+class FolderBusyError(RuntimeError):
+    """Another live process holds the lock of an output folder."""
+
+
+class FolderLock:
+    """An exclusive, non-blocking ``flock`` on ``folder/lock`` for the life of a run, so that two
+    processes (two resumes of one run, an orphaned worker of a killed campaign) never write the same
+    output. The OS releases it when the holder dies, so a kill never leaves a stale lock.
+    Raises ``error`` (default :class:`FolderBusyError`) naming the holder's pid."""
+
+    error: type = FolderBusyError
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.path = self.folder / "lock"
+
+    def __enter__(self):
+        import fcntl
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.seek(0)
+            holder = self.fh.read().strip()
+            self.fh.close()
+            raise self.error(f"{self.path} is held by another running job (pid {holder or '?'}); "
+                             "wait for it or stop it, then rerun") from None
+        self.fh.seek(0)
+        self.fh.truncate()
+        self.fh.write(f"{os.getpid()}\n")
+        self.fh.flush()
+        return self
+
+    def __exit__(self, *exc):
+        self.fh.close()
 
 
 def save_checkpoint(path: str | os.PathLike, state: State, model: Model, extra: dict | None = None) -> Path:
@@ -245,6 +316,49 @@ def save_checkpoint(path: str | os.PathLike, state: State, model: Model, extra: 
     payload["meta"] = np.array(json.dumps(meta))
     payload["model"] = np.array(_model_to_json(model))
     return atomic_write(path, lambda fh: np.savez(fh, **payload), binary=True)
+
+
+def _check_values(path, data: dict, meta: dict, model: Model) -> None:
+    """CheckpointError unless every value the kernels index or divide by is in range: a crafted or
+    damaged file must not reach them (out-of-bounds reads, division by a zero box)."""
+    n, nt = model.n, model.ntypes
+
+    def bad(what):
+        raise CheckpointError(f"checkpoint {path}: {what}")
+
+    for key in ("pos", "vel", "force", "box", "nl_ref_pos", "nl_ref_box", "nl_cut2"):
+        if not np.all(np.isfinite(data[key])):
+            bad(f"array {key} contains NaN or inf")
+    for key in ("types", "image", "tag", "nl_nbr", "nl_counts"):
+        if not np.issubdtype(data[key].dtype, np.integer):
+            bad(f"array {key} must hold integers, got dtype {data[key].dtype}")
+    step = meta.get("step")
+    if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+        bad(f"step must be an integer >= 0, got {step!r}")
+    for key in ("skin", "rc_max", "potential_energy", "virial"):
+        if isinstance(meta.get(key), bool) or not isinstance(meta.get(key), (int, float)) \
+                or not np.isfinite(meta[key]):
+            bad(f"{key} must be a finite number, got {meta.get(key)!r}")
+    if meta["skin"] <= 0:
+        bad(f"skin must be > 0, got {meta['skin']}")
+    if not isinstance(meta.get("builds"), int) or meta["builds"] < 0:
+        bad(f"builds must be an integer >= 0, got {meta.get('builds')!r}")
+    cut2, rc_max = nb.list_radii(model.params, meta["skin"])
+    if data["nl_cut2"].shape != cut2.shape or not np.allclose(data["nl_cut2"], cut2) \
+            or not np.isclose(meta["rc_max"], rc_max):
+        bad("the neighbour-list cut-offs (nl_cut2, rc_max) do not match the model's potential and skin")
+    if data["types"].min(initial=0) < 0 or data["types"].max(initial=0) >= nt:
+        bad(f"type indices must lie in 0..{nt - 1} (model {model.name} has {nt} type(s))")
+    if np.any(data["box"] <= 0) or np.any(data["nl_ref_box"] <= 0):
+        bad(f"box sides must be > 0, got {data['box'].tolist()}")
+    try:
+        nb.check_box(data["box"], model.rc_max, meta["skin"])
+    except ValueError as exc:
+        bad(str(exc))
+    nbr, counts = data["nl_nbr"], data["nl_counts"]
+    if (nbr.ndim != 2 or nbr.shape[0] != n or counts.min(initial=0) < 0 or counts.max(initial=0) > nbr.shape[1]
+            or nbr.min(initial=0) < 0 or nbr.max(initial=0) >= n):
+        bad(f"the neighbour list (nl_nbr, nl_counts) is not a valid list of {n} particles")
 
 
 def load_checkpoint(path: str | os.PathLike) -> tuple[State, Model, dict]:
@@ -272,14 +386,7 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[State, Model, dict]:
     for key, shape in shapes.items():
         if data[key].shape != shape:
             raise CheckpointError(f"checkpoint {path}: array {key} has shape {data[key].shape}, expected {shape}")
-    for key in ("pos", "vel", "force", "box"):
-        if not np.all(np.isfinite(data[key])):
-            raise CheckpointError(f"checkpoint {path}: array {key} contains NaN or inf")
-    nbr, counts = data["nl_nbr"], data["nl_counts"]
-    if (nbr.ndim != 2 or nbr.shape[0] != n or counts.min(initial=0) < 0 or counts.max(initial=0) > nbr.shape[1]
-            or nbr.min(initial=0) < 0 or nbr.max(initial=0) >= n):
-        raise CheckpointError(f"checkpoint {path}: the neighbour list (nl_nbr, nl_counts) is not a valid list of "
-                              f"{n} particles")
+    _check_values(path, data, meta, model)
     nl = nb.NeighbourList(data["nl_nbr"].astype(np.int32), data["nl_counts"].astype(np.int32),
                          data["nl_ref_pos"].astype(np.float64), data["nl_ref_box"].astype(np.float64),
                          meta["skin"], data["nl_cut2"].astype(np.float64), meta["rc_max"], meta["builds"])

@@ -14,7 +14,7 @@ import gsd.hoomd
 import numpy as np
 
 from .run import Observer, ThermoLog
-from .state import atomic_write
+from .state import TMP_SUFFIX, _new_file_mode, atomic_write
 
 
 def _frame(state, model) -> gsd.hoomd.Frame:
@@ -56,8 +56,10 @@ class GSDWriter(Observer):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if mode == "w" or not self.path.exists():
+            mode_bits = _new_file_mode(self.path)
             with gsd.hoomd.open(self.path, "w"):
                 pass
+            os.chmod(self.path, mode_bits)  # gsd creates 0640 whatever the umask
 
     def __call__(self, state, model):
         with gsd.hoomd.open(self.path, "r+") as traj:
@@ -65,16 +67,24 @@ class GSDWriter(Observer):
 
 
 def read_unwrapped(path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(steps, unwrapped positions (F, N, d), boxes (F, d))`` from a GSD file written by GSDWriter."""
+    """``(steps, unwrapped positions (F, N, d), boxes (F, d))`` from a GSD file written by GSDWriter.
+    A missing file is a FileNotFoundError, one that is not a readable trajectory a ValueError, each
+    naming the file."""
     steps, pos, boxes = [], [], []
-    with gsd.hoomd.open(Path(path), "r") as traj:
-        for frame in traj:
-            d = int(frame.configuration.dimensions)
-            box = np.asarray(frame.configuration.box[:d], np.float64)
-            x = frame.particles.position[:, :d].astype(np.float64) + 0.5 * box
-            pos.append(x + frame.particles.image[:, :d] * box)
-            boxes.append(box)
-            steps.append(int(frame.configuration.step))
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"trajectory {path} does not exist")
+    try:
+        with gsd.hoomd.open(path, "r") as traj:
+            for frame in traj:
+                d = int(frame.configuration.dimensions)
+                box = np.asarray(frame.configuration.box[:d], np.float64)
+                x = frame.particles.position[:, :d].astype(np.float64) + 0.5 * box
+                pos.append(x + frame.particles.image[:, :d] * box)
+                boxes.append(box)
+                steps.append(int(frame.configuration.step))
+    except (OSError, RuntimeError, ValueError, KeyError) as exc:
+        raise ValueError(f"cannot read the trajectory {path} ({exc})") from exc
     return np.array(steps), np.array(pos), np.array(boxes)
 
 
@@ -100,20 +110,37 @@ class CSVThermo(Observer):
 
 
 def truncate_outputs(out: Path, step: int) -> None:
-    """Drop the rows of ``out/thermo.csv`` and the frames of ``out/traj.gsd`` written after ``step``
-    (a run resumed from a checkpoint at ``step`` writes them again), and a last thermo row cut short
-    by a kill. Each file is rewritten atomically (a copy, then ``os.replace``), so a kill during the
-    rewrite leaves either the old file or the new one, never a half-written one."""
+    """Drop the rows of ``out/thermo.csv`` and the frames of ``out/traj.gsd`` that a run resumed from
+    a checkpoint at ``step`` writes again — those after ``step``, and those at step 0 too when
+    ``step`` is 0 (:func:`~.run.simulate` fires its observers at a start of 0) — and a last thermo row
+    cut short by a kill. Each file is rewritten atomically (a copy, then ``os.replace``), so a kill
+    during the rewrite leaves either the old file or the new one, never a half-written one. A file
+    that cannot be read is a ValueError naming it."""
+    out = Path(out)
+    last = step if step > 0 else -1  # the last step whose output survives the resume
+
     thermo = out / "thermo.csv"
     if thermo.exists():
-        lines = thermo.read_text().splitlines()
-        width = lines[0].count(",") if lines else 0
-        keep = lines[:1] + [ln for ln in lines[1:] if ln.count(",") == width and _row_step(ln) <= step]
-        atomic_write(thermo, "\n".join(keep) + "\n")
+        try:
+            with thermo.open(newline="") as fh:  # keep the csv module's \r\n: a resume is bitwise
+                lines = fh.read().splitlines(keepends=True)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"cannot read {thermo} ({exc}); remove it or start a new run") from exc
+        if lines and lines[0].rstrip("\r\n") != ",".join(THERMO_FIELDS):
+            raise ValueError(f"{thermo} is not a thermo log (header {lines[0][:60]!r}); remove it or "
+                             "start a new run")
+        width = len(THERMO_FIELDS) - 1
+        # a row cut short by a kill lacks its line end (or fields)
+        keep = lines[:1] + [ln for ln in lines[1:]
+                            if ln.endswith("\n") and ln.count(",") == width and _row_step(ln) <= last]
+        atomic_write(thermo, "".join(keep))
     traj = out / "traj.gsd"
     if traj.exists():
-        with gsd.hoomd.open(traj, "r") as fh:
-            frames = [f for f in fh if f.configuration.step <= step]
+        try:
+            with gsd.hoomd.open(traj, "r") as fh:
+                frames = _whole_frames(fh, last)
+        except (OSError, RuntimeError, ValueError, KeyError) as exc:
+            raise ValueError(f"cannot read the trajectory {traj} ({exc}); remove it or start a new run") from exc
 
         def write(tmp):
             with gsd.hoomd.open(tmp, "w") as fh:
@@ -121,6 +148,23 @@ def truncate_outputs(out: Path, step: int) -> None:
                     fh.append(f)
 
         _atomic_gsd(traj, write)
+
+
+def _whole_frames(traj, last: int) -> list:
+    """The frames of an open GSD trajectory up to step ``last``, stopping at the first frame that a
+    kill left incomplete (no step or positions of its own: gsd.hoomd would fill them in from frame
+    0) or whose step does not increase."""
+    frames, previous = [], -1
+    for i in range(len(traj)):
+        if i and not all(traj.file.chunk_exists(i, name) for name in ("configuration/step", "particles/position")):
+            break
+        frame = traj[i]
+        step = int(frame.configuration.step)
+        if step <= previous or step > last:
+            break
+        frames.append(frame)
+        previous = step
+    return frames
 
 
 def _row_step(line: str) -> float:
@@ -133,9 +177,10 @@ def _row_step(line: str) -> float:
 
 def _atomic_gsd(path: Path, write) -> None:
     """``write(tmp_path)`` creates a GSD file beside ``path``; it then replaces ``path`` atomically."""
-    tmp = path.with_name(path.name + ".rewrite.tmp")
+    tmp = path.with_name(path.name + ".rewrite" + TMP_SUFFIX)
     try:
         write(tmp)
+        os.chmod(tmp, _new_file_mode(path))
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
