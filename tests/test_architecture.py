@@ -1,7 +1,7 @@
 """The package's layering: imports point down only, and no module imports itself in a cycle.
 
     foundation (scaledyn, _checks, _numba_cache)
-    theory (flows, phi4, hamilton_jacobi, vft, materials, plotting: NumPy/SciPy/SymPy, no Numba)
+    theory (flows, phi4, hamilton_jacobi, vft, materials, viscosity, plotting, snapshot: no Numba)
     md (the engine)  ->  analysis  ->  campaign  ->  chapters
     explore (teaching widgets over theory and analysis)
 
@@ -18,7 +18,8 @@ LIB = Path(__file__).resolve().parents[1] / "lib"
 PKG = LIB / "scaledyn"
 
 FOUNDATION = {"scaledyn", "scaledyn._checks", "scaledyn._numba_cache"}
-THEORY = {f"scaledyn.{m}" for m in ("flows", "phi4", "hamilton_jacobi", "vft", "materials", "plotting")}
+THEORY = {f"scaledyn.{m}" for m in ("flows", "phi4", "hamilton_jacobi", "vft", "materials", "viscosity", "plotting",
+                                 "snapshot")}
 #: which layers a layer may import (besides itself)
 ALLOWED = {
     "foundation": {"foundation"},
