@@ -131,9 +131,11 @@ def test_the_verdict_is_computed_from_the_comparison():
     v = lt.verdict(tests)
     assert not v["consistent"] and v["rank"] == 3 and v["best"] == "vft"
     assert v["consistent_laws"] == ["vft", "myega"] and "inconsistently" in v["text"] and "VFT predicts them best" in v["text"]
+    assert v["text"].endswith("consistent with them: VFT, MYEGA") and "too" not in v["text"]
     tests["eq12"] = bt("eq12", [0.1, 0.2, -0.1])
     v = lt.verdict(tests)
     assert v["consistent"] and v["rank"] == 1 and "no competing law fitted to the same points predicts them better" in v["text"]
+    assert v["text"].endswith("VFT, MYEGA are consistent too")
     with pytest.raises(ValueError, match="was not tested"):
         lt.verdict({"vft": tests["vft"]})
 

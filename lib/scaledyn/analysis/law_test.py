@@ -424,8 +424,12 @@ def verdict(tests: dict[str, BlindTest], law: str = "eq12") -> dict:
     else:
         tail = f"; {NAMES[names[0]]} predicts them best (Σz² = {ranked[0].chi2:.3g})"
     others = [NAMES[x] for x in ok if x != law]
-    tail += (", and " + ", ".join(others) + (" is" if len(others) == 1 else " are") + " consistent too"
-             if others else ", and no competing law is consistent with them")
+    if t.consistent:
+        tail += (", and " + ", ".join(others) + (" is" if len(others) == 1 else " are") + " consistent too"
+                 if others else ", and no competing law is consistent with them")
+    else:
+        tail += ("; consistent with them: " + ", ".join(others) if others
+                 else ", and no competing law is consistent with them either")
     return {"consistent": t.consistent, "rank": rank, "n_laws": len(ranked), "consistent_laws": ok,
             "best": names[0] if names else None, "text": head + tail}
 
