@@ -222,14 +222,18 @@ def extrapolate_xi(T_train, C_train, C_err_train, scheme: SpeciesScheme, rho_new
         return correlation_length(rho_new, liquid_concentration(model_concentrations(T_new, f.H, f.g, scheme), scheme),
                                   scheme.dim)
 
-    rng = np.random.default_rng(rng)
-    floor = np.where(C_train > 0, C_train, np.inf).min() / 2  # redraws stay positive, as measured ones are
-    draws = []
-    for _ in range(int_scalar(n_draw, "n_draw", minimum=10)):
-        Cb = np.clip(C_train + C_err_train * rng.standard_normal(C_train.shape), floor, None)
-        fb = fit_species(T_train, Cb, scheme, C_err_train, reference=ref)[3]
-        draws.append(xi_of(fb))
+    draws = [xi_of(fb) for _, fb in _redrawn_fits(T_train, C_train, C_err_train, scheme, ref, n_draw,
+                                                  np.random.default_rng(rng))]
     return xi_of(fit), np.std(draws, axis=0, ddof=1)
+
+
+def _redrawn_fits(T, C, C_err, scheme, ref, n_draw, rng):
+    """``n_draw`` times: the concentrations redrawn within their errors (kept positive, as measured
+    ones are) and the species model refitted with the same references; yields (C_b, fit_b)."""
+    floor = np.where(C > 0, C, np.inf).min() / 2
+    for _ in range(int_scalar(n_draw, "n_draw", minimum=10)):
+        Cb = np.clip(C + C_err * rng.standard_normal(C.shape), floor, None)
+        yield Cb, fit_species(T, Cb, scheme, C_err, reference=ref)[3]
 
 
 @dataclass
@@ -464,12 +468,9 @@ def _eq12_joint_sigma(data, S, liq, p, rho_b, n_draw, rng) -> np.ndarray:
     liq_cols = [S.index(lab) for lab in liq]
     in_tr = np.searchsorted(tr, w)
     ref = fit_species(data.T[tr], C, S, E)[0]
-    floor = np.where(C > 0, C, np.inf).min() / 2
     T_w, tau_w, err_w = data.T[w], data.tau_alpha[w], data.tau_alpha_err[w]
     draws = []
-    for _ in range(int_scalar(n_draw, "n_draw", minimum=10)):
-        Cb = np.clip(C + E * rng.standard_normal(C.shape), floor, None)
-        fb = fit_species(data.T[tr], Cb, S, E, reference=ref)[3]
+    for Cb, fb in _redrawn_fits(data.T[tr], C, E, S, ref, n_draw, rng):
         if not (np.all(np.isfinite(fb.H)) and np.all(np.isfinite(fb.ln_g))):
             continue
         xi_bl = correlation_length(rho_b, liquid_concentration(model_concentrations(data.T[bl], fb.H, fb.g, S), S),
