@@ -89,6 +89,46 @@ def test_ising_numbers_at_eps_one():
     assert fp["eta"] == pytest.approx(s["eta"], rel=1e-3)
 
 
+def test_omega_second_order_and_bootstrap_constant():
+    """omega at O(eps^2) for N = 1 is 1 - 51/81; the bootstrap omega is Delta_eps' - 3 with
+    Delta_eps' = 3.82968(23) (Simmons-Duffin, JHEP 03 (2017) 086, arXiv:1612.08471, Table 2)."""
+    assert phi4.exponents_series(1.0, 1, order=2)["omega"] == pytest.approx(1 - 51 / 81, rel=1e-14)
+    assert phi4.exponents_series(1.0, 1, order=1)["omega"] == 1.0
+    # the eps^2 coefficient, derived independently: omega = beta'(g*) with g* solved order by order
+    e, x, g1 = sp.symbols("epsilon x g1")
+    for N in (1, 2, 3):
+        a, b = sp.Rational(N + 8, 3), sp.Rational(3 * N + 14, 3)
+        beta = -e * x + a * x**2 - b * x**3
+        c1 = sp.solve(sp.expand(beta.subs(x, e / a + g1 * e**2)).coeff(e, 3), g1)[0]
+        omega = sp.expand(sp.diff(beta, x).subs(x, e / a + c1 * e**2))
+        assert omega.coeff(e, 1) == 1 and omega.coeff(e, 2) == sp.Rational(-3 * (3 * N + 14), (N + 8) ** 2)
+        for eps in (0.1, 0.5, 1.0):
+            assert phi4.exponents_series(eps, N, order=2)["omega"] == pytest.approx(
+                float(omega.coeff(e, 1) * eps + omega.coeff(e, 2) * eps**2), rel=1e-13)
+    assert phi4.DELTA_EPS_PRIME_3D_ISING == 3.82968
+    assert phi4.OMEGA_3D_ISING == pytest.approx(0.82968, abs=1e-12)
+    assert phi4.OMEGA_3D_ISING_ERR == 0.00023
+    # the bootstrap value lies between the O(eps^2) and the O(eps) truncations at eps = 1
+    assert 1 - 51 / 81 < phi4.OMEGA_3D_ISING < 1.0
+
+
+@pytest.mark.parametrize("N", [1, 2, 4])
+def test_omega_pade_reexpands_to_the_series(N):
+    from scipy.interpolate import pade
+
+    e = sp.Symbol("epsilon")
+    c2 = sp.Rational(-3 * (3 * N + 14), (N + 8) ** 2)
+    approx = e / (1 - c2 * e)
+    assert sp.expand(sp.series(approx, e, 0, 3).removeO()) == sp.expand(e + c2 * e**2)
+    num, den = pade([0.0, 1.0, float(c2)], 1)       # scipy's [1/1] from the same three coefficients
+    for eps in (0.0, 0.3, 1.0):
+        assert phi4.omega_pade(eps, N) == pytest.approx(float(approx.subs(e, eps)), rel=1e-14, abs=1e-300)
+        assert phi4.omega_pade(eps, N) == pytest.approx(num(eps) / den(eps), rel=1e-12, abs=1e-300)
+    assert phi4.omega_pade(1.0, 1) == pytest.approx(27 / 44, rel=1e-14)
+    with pytest.raises(ValueError, match="eps"):
+        phi4.omega_pade(-0.1, N)
+
+
 def test_large_N_limit_spherical_model():
     eps = 0.5
     s = phi4.exponents_series(eps, 10**7, order=1)
