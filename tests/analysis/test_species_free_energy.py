@@ -428,8 +428,10 @@ def test_concentration_shapes_count_significant_steps_only():
         species.concentration_shapes(T[::-1], C, err)
     with pytest.raises(ValueError, match="C_err"):
         species.concentration_shapes(T, C, -err)
-    with pytest.raises(ValueError, match="shape"):
+    with pytest.raises(ValueError, match="C_err must be >= 0 with shape"):
         species.concentration_shapes(T, C, err[:, :2])
+    with pytest.raises(ValueError, match="C must have shape"):
+        species.concentration_shapes(T[:3], C, err)
 
 
 def test_neighbour_range_per_central_type():

@@ -23,7 +23,7 @@ import numpy as np
 
 from scipy import stats as sps
 
-from .._checks import float_array, optional_errors, real_scalar, same_length
+from .._checks import float_array, nonnegative_errors, optional_errors, real_scalar, same_length
 from .species import SpeciesScheme, reference_species
 from .stats import linear_lsq
 
@@ -77,9 +77,7 @@ def free_energies(T, C, scheme: SpeciesScheme, C_err=None, reference=None):
         F = -T[:, None] * np.log(C / cref)
     F_err = np.full_like(F, np.nan)
     if C_err is not None:
-        C_err = float_array(C_err, "C_err", ndim=2)
-        if C_err.shape != C.shape or np.any(C_err < 0):
-            raise ValueError(f"C_err must be >= 0 with shape {C.shape}")
+        C_err = nonnegative_errors(C_err, C, "C_err")
         with np.errstate(divide="ignore", invalid="ignore"):
             F_err = T[:, None] * np.hypot(C_err / C, C_err[:, ref_of] / cref)
         F_err[:, refs] = 0.0

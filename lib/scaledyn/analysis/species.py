@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import float_array, int_array, int_scalar, real_scalar, same_length
+from .._checks import float_array, int_array, int_scalar, nonnegative_errors, real_scalar, same_length
 from .neighbours import count_neighbours
 from .stats import linear_lsq
 
@@ -285,9 +285,7 @@ def concentration_trend(T, C, scheme: SpeciesScheme, C_err=None, n_low: int | No
     if np.any(C < 0):
         raise ValueError("C must be >= 0")
     if C_err is not None:
-        C_err = float_array(C_err, "C_err", ndim=2)
-        if C_err.shape != C.shape or np.any(C_err < 0):
-            raise ValueError(f"C_err must be >= 0 with shape {C.shape}")
+        C_err = nonnegative_errors(C_err, C, "C_err")
     if n_low is None:
         n_low = T.size
     n_low = int_scalar(n_low, "n_low", minimum=2)
@@ -341,11 +339,9 @@ def concentration_shapes(T, C, C_err, z: float = 2.0) -> ConcentrationShapes:
     if np.any(np.diff(T) <= 0):
         raise ValueError("T must be strictly increasing")
     C = float_array(C, "C", ndim=2)
-    C_err = float_array(C_err, "C_err", ndim=2)
-    if C.shape[0] != T.size or C_err.shape != C.shape:
-        raise ValueError(f"C and C_err must have shape ({T.size}, n_species), got {C.shape} and {C_err.shape}")
-    if np.any(C_err < 0):
-        raise ValueError("C_err must be >= 0")
+    if C.shape[0] != T.size:
+        raise ValueError(f"C must have shape ({T.size}, n_species), got {C.shape}")
+    C_err = nonnegative_errors(C_err, C, "C_err")
     z = real_scalar(z, "z", positive=True)
     step = np.diff(C, axis=0)
     sig = np.abs(step) > z * np.hypot(C_err[1:], C_err[:-1])
@@ -367,7 +363,5 @@ def liquid_concentration(C, scheme: SpeciesScheme, C_err=None):
     c_liq = C[..., scheme.liquid].sum(axis=-1)
     if C_err is None:
         return c_liq
-    C_err = float_array(C_err, "C_err")
-    if C_err.shape != C.shape or np.any(C_err < 0):
-        raise ValueError(f"C_err must be >= 0 with shape {C.shape}")
+    C_err = nonnegative_errors(C_err, C, "C_err")
     return c_liq, np.sqrt(np.sum(C_err[..., scheme.liquid] ** 2, axis=-1))
