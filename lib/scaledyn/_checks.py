@@ -109,6 +109,15 @@ def int_array(value, name: str, *, ndim: int = 1) -> np.ndarray:
     return np.ascontiguousarray(arr, dtype=np.int64)
 
 
+def nonnegative_errors(err, like: np.ndarray, name: str) -> np.ndarray:
+    """Validate one-sigma errors with the shape of ``like``, all >= 0 (0: known exactly, e.g. a
+    species never observed at that point)."""
+    err = float_array(err, name, ndim=like.ndim)
+    if err.shape != like.shape or np.any(err < 0):
+        raise ValueError(f"{name} must be >= 0 with shape {like.shape}")
+    return err
+
+
 def same_length(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> None:
     """Raise ValueError if the leading dimensions of ``a`` and ``b`` differ."""
     if a.shape[0] != b.shape[0]:

@@ -176,3 +176,21 @@ def test_a_pull_divides_by_both_errors():
     res = lt.blind_test({"vft": law}, [0.2, 0.3], tau, 0.4 * tau)["vft"]
     assert res.pull == pytest.approx([1.0, -2.0])        # (ln τ_meas − ln τ_pred) / √(0.3² + 0.4²)
     assert res.chi2 == pytest.approx(5.0) and res.within2 == 2
+
+
+def test_the_density_at_the_blind_points_comes_from_the_protocol_s_coldest_training_points():
+    """An NPT-like campaign whose density bends over the training points: ξ at the blind points is
+    predicted at the density extrapolated through the ``density_points`` coldest training points."""
+    d = Synthetic(np.random.default_rng(12))
+    d.density = RHO * (1.0 + 0.3 * (T - 0.3) ** 2)                 # curved in T
+    res = {n: lt.fair_test(d, lt.Protocol(window="all", density_points=n), n_draw=10, rng=3) for n in (2, 5)}
+    tr, bl = res[2].plan.train, res[2].plan.blind
+    for n, r in res.items():
+        rho_b = lt.extrapolate_density(T[tr], d.density[tr], T[bl], n_cold=n)
+        S = r.species
+        fit = free_energy.fit_species(T[tr], d.C[tr][:, d.columns(S.labels)], S, d.C_err[tr][:, d.columns(S.labels)])[3]
+        np.testing.assert_allclose(r.xi_blind, length_scale.model_xi(T[bl], fit.H, fit.g, S, rho_b), rtol=1e-12)
+    assert not np.allclose(res[2].xi_blind, res[5].xi_blind)
+    assert lt.Protocol().density_points == 3
+    with pytest.raises(ValueError, match="density_points"):
+        lt.Protocol(density_points=1)

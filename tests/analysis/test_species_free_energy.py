@@ -403,3 +403,120 @@ def test_predict_log_tau_err_matches_monte_carlo():
         length_scale.predict_log_tau_err(good, T_new, xi_new))
     with pytest.raises(ValueError, match="covariance"):
         length_scale.predict_log_tau_err(length_scale.TauXiFit(0.4, 0.0, 1.0, 0.0, 1.0, np.zeros(2)), T_new, xi_new)
+
+
+# --------------------------------------------------------------------------------------------------
+# Shapes of C(T), linearity of F(T), another reference, ξ and E_eff of the species model
+# --------------------------------------------------------------------------------------------------
+def test_concentration_shapes_count_significant_steps_only():
+    T = np.array([0.2, 0.3, 0.4, 0.5])
+    err = np.full((4, 4), 0.01)
+    C = np.column_stack([[0.1, 0.2, 0.3, 0.4],       # grows with T: falls on cooling
+                         [0.4, 0.3, 0.2, 0.1],       # rises on cooling
+                         [0.1, 0.3, 0.3, 0.1],       # a maximum: turns
+                         [0.2, 0.21, 0.2, 0.21]])    # steps of 0.01 < 2 × 0.014: flat
+    sh = species.concentration_shapes(T, C, err)
+    assert sh.shape == ("fall", "rise", "turn", "flat")
+    assert sh.counts == {"fall": 1, "rise": 1, "turn": 1, "flat": 1}
+    # the same steps with errors five times smaller are significant: the last species turns too
+    assert species.concentration_shapes(T, C, err / 5).shape[3] == "turn"
+    # a single significant step decides: the threshold is z times the combined error, not z times one error
+    one = np.column_stack([[0.10, 0.10, 0.13, 0.13]])
+    assert species.concentration_shapes(T, one, np.full((4, 1), 0.01), z=2.0).shape == ("fall",)
+    assert species.concentration_shapes(T, one, np.full((4, 1), 0.011), z=2.0).shape == ("flat",)
+    with pytest.raises(ValueError, match="increasing"):
+        species.concentration_shapes(T[::-1], C, err)
+    with pytest.raises(ValueError, match="C_err"):
+        species.concentration_shapes(T, C, -err)
+    with pytest.raises(ValueError, match="C_err must be >= 0 with shape"):
+        species.concentration_shapes(T, C, err[:, :2])
+    with pytest.raises(ValueError, match="C must have shape"):
+        species.concentration_shapes(T[:3], C, err)
+
+
+def test_neighbour_range_per_central_type():
+    assert BIN.neighbour_range(0) == (3, 10) and BIN.neighbour_range(1) == (6, 14)
+    assert HUMP.neighbour_range() == (2, 6)
+    assert BIN.subset(["s9", "s5", "l12"]).neighbour_range(0) == (5, 9)      # any order of labels
+    with pytest.raises(ValueError, match="central_type"):
+        HUMP.neighbour_range(1)
+
+
+def test_change_reference_keeps_every_concentration():
+    H, g = binary_truth()
+    H2, g2 = free_energy.change_reference(H, g, BIN, ["s6", "l9"])
+    assert H2[BIN.index("s6")] == 0 and g2[BIN.index("l9")] == 1
+    small = BIN.central_type == 0
+    np.testing.assert_allclose(H2[small], H[small] - H[BIN.index("s6")])
+    np.testing.assert_allclose(g2[~small], g[~small] / g[BIN.index("l9")])
+    T = np.array([0.05, 0.3, 2.0])
+    np.testing.assert_allclose(free_energy.model_concentrations(T, H2, g2, BIN),
+                               free_energy.model_concentrations(T, H, g, BIN), rtol=1e-12, atol=1e-300)
+    with pytest.raises(ValueError, match="reference"):
+        free_energy.change_reference(H, g, BIN, ["s6"])
+    with pytest.raises(ValueError, match="entries"):
+        free_energy.change_reference(H[:3], g[:3], BIN, ["s6", "l9"])
+
+
+def _noisy_fit(rng, curvature):
+    """Table II inverted from exact concentrations, free energies given Gaussian noise of known σ and,
+    for species 5 only, a curvature ``curvature`` (T − 0.3)²."""
+    T = np.linspace(0.1, 0.5, 12)
+    p = free_energy.paper_hump_table()
+    F, _ = free_energy.free_energies(T, free_energy.model_concentrations(T, p["H"], p["g"], HUMP), HUMP, reference="2")
+    sigma = np.full_like(F, 0.002)
+    F = F + sigma * rng.standard_normal(F.shape)
+    F[:, 0] = 0.0
+    F[:, HUMP.index("5")] += curvature * (T - 0.3) ** 2
+    sigma[:, 0] = 0.0
+    return free_energy.fit_free_energies(T, F, sigma), sigma
+
+
+def test_linearity_flags_curvature_beyond_the_errors():
+    rng = np.random.default_rng(4)
+    fit, sigma = _noisy_fit(rng, curvature=0.0)
+    lin = free_energy.linearity(fit, sigma, HUMP, ["2"], p_min=0.001)
+    assert lin.labels == ("3", "4", "5", "6") and lin.dof.tolist() == [10] * 4
+    assert lin.straight.all() and lin.curved_labels == ()
+    fit, sigma = _noisy_fit(rng, curvature=2.0)           # 2 ε (T − 0.3)²: up to 0.08 ε = 40 σ
+    lin = free_energy.linearity(fit, sigma, HUMP, ["2"], p_min=0.001)
+    assert lin.curved_labels == ("5",) and lin.straight_labels == ("3", "4", "6")
+    assert lin.chi2_worst == "5" and lin.max_pull_label == "5" and lin.max_pull > 10
+    assert lin.max_pull_row in (0, 11)                    # the ends of the parabola's window
+    assert lin.p_value[2] < 1e-10 and np.all(lin.p_value[[0, 1, 3]] > 0.001)
+    # p = χ² upper tail with dof = points − 2, recomputed by hand
+    from scipy import stats as sps
+    k = 0
+    assert lin.p_value[k] == pytest.approx(sps.chi2.sf(fit.chi2_red[1] * 10, 10))
+    with pytest.raises(ValueError, match="p_min"):
+        free_energy.linearity(fit, sigma, HUMP, ["2"], p_min=1.5)
+    with pytest.raises(ValueError, match="F_err"):
+        free_energy.linearity(fit, sigma[:, :3], HUMP, ["2"])
+    with pytest.raises(TypeError, match="SpeciesFit"):
+        free_energy.linearity({"H": 1}, sigma, HUMP, ["2"])
+
+
+def test_model_xi_and_activation_energy():
+    p = free_energy.paper_hump_table()
+    T = np.array([0.1, 0.2, 0.4])
+    C = free_energy.model_concentrations(T, p["H"], p["g"], HUMP)
+    xi = length_scale.model_xi(T, p["H"], p["g"], HUMP, rho=0.8)
+    np.testing.assert_allclose(xi, (0.8 * C[:, HUMP.liquid].sum(axis=1)) ** -0.5)
+    # E_eff = d ln τ/d(1/T) of τ = exp(μξ/T), against central differences in 1/T
+    for scheme, H, g, rho in ((HUMP, p["H"], p["g"], 1.0), (BIN, *binary_truth(), 0.9)):
+        for T0 in (0.15, 0.3, 0.6):
+            h = 1e-5
+
+            def ln_tau(beta):
+                return 0.34 * beta * length_scale.model_xi([1 / beta], H, g, scheme, rho)[0]
+            fd = (ln_tau(1 / T0 + h) - ln_tau(1 / T0 - h)) / (2 * h)
+            assert length_scale.model_activation_energy([T0], H, g, scheme, 0.34, rho)[0] == pytest.approx(fd, rel=1e-7)
+    # super-Arrhenius on cooling for Table II (the liquid species lie above the mean enthalpy)
+    E = length_scale.model_activation_energy([0.3, 0.15, 0.1], p["H"], p["g"], HUMP, 0.34)
+    assert np.all(np.diff(E) > 0)
+    with pytest.raises(ValueError, match="liquid"):
+        length_scale.model_xi(T, p["H"], p["g"], HUMP.subset(HUMP.labels, liquid=[]))
+    with pytest.raises(TypeError, match="scheme"):
+        length_scale.model_xi(T, p["H"], p["g"], "hump2d")
+    with pytest.raises(ValueError, match="rho"):
+        length_scale.model_activation_energy(T, p["H"], p["g"], HUMP, 0.34, rho=-1.0)

@@ -131,3 +131,36 @@ def test_liquid_concentration_sums_per_snapshot_then_block_averages():
     mean, err = block_average(s[:, None])
     assert c[0] == pytest.approx(mean[0]) and e[0] == pytest.approx(err[0]) and c.size == d.T.size
     assert np.all(c[1:] >= c[:-1] - 3 * np.hypot(e[1:], e[:-1]))  # liquid species: rarer when colder
+
+
+def test_fit_species_of_a_campaign_recovers_table_ii_on_the_chosen_rows(tmp_path):
+    """Points written from Table II's concentrations (species 2…6 of the recorded 0…10): the fit of
+    the selected species returns Table II; ``rows`` selects state points by index or mask."""
+    from scaledyn.analysis import free_energy
+
+    paper = free_energy.paper_hump_table()
+    hump = hump2d_scheme()
+    temps = [0.15, 0.2, 0.3, 0.4, 0.5]
+    for T in temps:
+        C = np.zeros(len(LABELS))
+        C[2:7] = free_energy.model_concentrations([T], paper["H"], paper["g"], hump)[0]
+        write_point(tmp_path, T, 1.0, C=C)
+    d = load_campaign(tmp_path)
+    S = d.scheme.subset(hump.labels)
+    ref, F, F_err, fit = d.fit_species(S, reference=("2",))
+    assert ref == ("2",) and F.shape == (5, 5)
+    np.testing.assert_allclose(fit.H, paper["H"], atol=1e-10)
+    np.testing.assert_allclose(fit.g, paper["g"], rtol=1e-9)
+    # default reference: the most abundant species everywhere (i = 4), as reference_species chooses
+    assert d.fit_species(S)[0] == ("4",)
+    # rows by index and by mask select the same points, and only those
+    ref2, F2, _, _ = d.fit_species(S, rows=[1, 3, 4], reference=("2",))
+    _, F3, _, _ = d.fit_species(S, rows=np.array([False, True, False, True, True]), reference=("2",))
+    np.testing.assert_array_equal(F2, F[[1, 3, 4]])
+    np.testing.assert_array_equal(F3, F2)
+    with pytest.raises(ValueError, match="rows"):
+        d.fit_species(S, rows=[0, 9])
+    with pytest.raises(ValueError, match="rows"):
+        d.fit_species(S, rows=np.array([True, False]))
+    with pytest.raises(TypeError, match="scheme"):
+        d.fit_species(hump.labels)

@@ -16,6 +16,8 @@ campaign layer (:mod:`scaledyn.campaign`), which builds on it.
 * :mod:`scaledyn.analysis.liquid_geometry` — is ξ a length? Liquid–liquid contacts and liquid
   clusters against shuffled labels, the nearest-liquid distance against ξ and Poisson placement,
   χ4(t) and clusters of mobile particles.
+* :mod:`scaledyn.analysis.paper_comparison` — the source's numbers (Table II, Eq. 8, μ, τ∞, the
+  energy per bond, the species ranges) beside ours, with a pull, ratio or set overlap per number.
 * :mod:`scaledyn.analysis.thermo` — enthalpy/energy and heat capacity from the quasi-species model,
   compared with the system's own (Eqs. 14 and 15 of the quasi-species paper).
 * :mod:`scaledyn.analysis.stats` — block averages and weighted linear least squares.
@@ -28,7 +30,7 @@ package compiles nothing.
 from importlib import import_module as _import_module
 
 _SUBMODULES = ("isf", "structure", "neighbours", "order", "species", "free_energy", "length_scale", "thermo",
-               "stats", "state_match", "liquid_geometry")
+               "stats", "state_match", "liquid_geometry", "paper_comparison")
 
 
 def __getattr__(name):

@@ -21,13 +21,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import float_array, optional_errors, real_scalar, same_length
+from scipy import stats as sps
+
+from .._checks import float_array, nonnegative_errors, optional_errors, real_scalar, same_length
 from .species import SpeciesScheme, reference_species
 from .stats import linear_lsq
 
 __all__ = [
-    "free_energies", "concentrations_from_free_energies", "model_concentrations",
-    "SpeciesFit", "fit_free_energies", "fit_species",
+    "free_energies", "concentrations_from_free_energies", "model_concentrations", "change_reference",
+    "SpeciesFit", "fit_free_energies", "fit_species", "Linearity", "linearity",
     "gaussian_degeneracy", "GaussianFit", "fit_gaussian_degeneracy",
     "paper_hump_table", "paper_binary_gaussian",
 ]
@@ -75,9 +77,7 @@ def free_energies(T, C, scheme: SpeciesScheme, C_err=None, reference=None):
         F = -T[:, None] * np.log(C / cref)
     F_err = np.full_like(F, np.nan)
     if C_err is not None:
-        C_err = float_array(C_err, "C_err", ndim=2)
-        if C_err.shape != C.shape or np.any(C_err < 0):
-            raise ValueError(f"C_err must be >= 0 with shape {C.shape}")
+        C_err = nonnegative_errors(C_err, C, "C_err")
         with np.errstate(divide="ignore", invalid="ignore"):
             F_err = T[:, None] * np.hypot(C_err / C, C_err[:, ref_of] / cref)
         F_err[:, refs] = 0.0
@@ -119,6 +119,21 @@ def model_concentrations(T, H, g, scheme: SpeciesScheme) -> np.ndarray:
         raise ValueError(f"H and g must have {scheme.n_species} entries, got {H.size} and {g.size}")
     T = float_array(T, "T", ndim=1, positive=True)
     return concentrations_from_free_energies(T, H[None, :] - T[:, None] * np.log(g)[None, :], scheme)
+
+
+def change_reference(H, g, scheme: SpeciesScheme, reference) -> tuple[np.ndarray, np.ndarray]:
+    r"""Enthalpies and degeneracies measured from other reference species, one per central type:
+    :math:`H_i - H_{\mathrm{ref}(g)}` and :math:`g_i/g_{\mathrm{ref}(g)}` (ε, dimensionless). No
+    concentration of Eq. (7) changes (the factor cancels within each group); use it to set the
+    source's Table II (reference i = 2) beside a fit made with another reference.
+    """
+    H = float_array(H, "H", ndim=1)
+    g = float_array(g, "g", ndim=1, positive=True)
+    if H.size != scheme.n_species or g.size != scheme.n_species:
+        raise ValueError(f"H and g must have {scheme.n_species} entries, got {H.size} and {g.size}")
+    refs = _references(scheme, reference)
+    ref_of = refs[np.searchsorted(np.unique(scheme.central_type), scheme.central_type)]
+    return H - H[ref_of], g / g[ref_of]
 
 
 @dataclass(frozen=True)
@@ -242,6 +257,78 @@ def fit_species(T, C, scheme: SpeciesScheme, C_err=None, reference=None):
     else:
         F_err = None
     return ref, F, F_err, fit_free_energies(T, F, F_err)
+
+
+@dataclass(frozen=True)
+class Linearity:
+    """Result of :func:`linearity`, over the fitted species (``labels``: every species except the
+    references and those without a fit): ``r2``, ``chi2_red``, ``dof`` and ``p_value`` (upper tail of
+    χ² with dof = points − 2) per species; ``straight`` (p ≥ ``p_min``: a straight line within the
+    error bars); the largest normalised residual ``max_pull`` = max |residual/σ_F|, with its species
+    ``max_pull_label`` and temperature row ``max_pull_row``."""
+
+    labels: tuple
+    r2: np.ndarray
+    chi2_red: np.ndarray
+    dof: np.ndarray
+    p_value: np.ndarray
+    straight: np.ndarray
+    max_pull: float
+    max_pull_label: str
+    max_pull_row: int
+    p_min: float
+
+    @property
+    def straight_labels(self) -> tuple:
+        return tuple(lab for lab, ok in zip(self.labels, self.straight) if ok)
+
+    @property
+    def curved_labels(self) -> tuple:
+        return tuple(lab for lab, ok in zip(self.labels, self.straight) if not ok)
+
+    @property
+    def r2_worst(self) -> str:
+        """The species with the smallest R²."""
+        return self.labels[int(np.argmin(self.r2))]
+
+    @property
+    def chi2_worst(self) -> str:
+        """The species with the largest reduced χ²."""
+        return self.labels[int(np.argmax(self.chi2_red))]
+
+
+def linearity(fit: SpeciesFit, F_err, scheme: SpeciesScheme, reference, p_min: float = 0.01) -> Linearity:
+    r"""Are the free energies straight lines in T within their error bars (the source's validation
+    of the up-scaling, Eqs. 6 and 10)?
+
+    ``fit`` from :func:`fit_species` (weighted, so that ``chi2_red`` exists), ``F_err`` (n_T,
+    n_species) the errors it was fitted with, ``reference`` its reference labels (left out: F ≡ 0).
+    A species is straight when its χ² = χ²_red·dof has an upper-tail probability ≥ ``p_min`` (0 <
+    p_min < 1). Raises ``ValueError`` if no species has a weighted fit with a degree of freedom.
+    """
+    if not isinstance(fit, SpeciesFit):
+        raise TypeError(f"fit must be a SpeciesFit, got {type(fit).__name__}")
+    F_err = float_array(F_err, "F_err", ndim=2, finite=False)
+    if F_err.shape != fit.residuals.shape or fit.H.size != scheme.n_species:
+        raise ValueError(f"F_err must have the shape of the fit's residuals {fit.residuals.shape} and the scheme "
+                         f"{scheme.n_species} species")
+    p_min = real_scalar(p_min, "p_min", positive=True)
+    if p_min >= 1:
+        raise ValueError(f"p_min must be in (0, 1), got {p_min}")
+    refs = set(_references(scheme, reference).tolist())
+    chi2 = np.full(scheme.n_species, np.nan) if fit.chi2_red is None else fit.chi2_red
+    free = np.array([k not in refs for k in range(scheme.n_species)]) & np.isfinite(chi2)
+    if not free.any():
+        raise ValueError("fit has no weighted species fit with a degree of freedom (give F_err to fit_species)")
+    dof = fit.n_points[free] - 2
+    p = sps.chi2.sf(chi2[free] * dof, dof)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pulls = np.abs(fit.residuals / F_err)[:, free]
+    pulls = np.where(np.isfinite(pulls), pulls, -np.inf)
+    row, col = np.unravel_index(int(np.argmax(pulls)), pulls.shape)
+    labels = tuple(lab for lab, k in zip(scheme.labels, free) if k)
+    return Linearity(labels=labels, r2=fit.r2[free], chi2_red=chi2[free], dof=dof, p_value=p, straight=p >= p_min,
+                     max_pull=float(pulls[row, col]), max_pull_label=labels[col], max_pull_row=int(row), p_min=p_min)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -40,9 +40,9 @@ from scipy import stats as sps
 
 from .. import vft
 from .._checks import float_array, int_scalar, real_scalar, same_length
-from .free_energy import fit_species, model_concentrations
-from .length_scale import correlation_length, fit_tau_xi, predict_log_tau_err
-from .species import SpeciesScheme, concentration_trend, liquid_concentration, select_species
+from .free_energy import fit_species
+from .length_scale import correlation_length, fit_tau_xi, model_xi, predict_log_tau_err
+from .species import SpeciesScheme, concentration_trend, select_species
 from .stats import linear_lsq
 
 __all__ = ["LAWS", "Protocol", "Plan", "plan", "arrhenius_onset", "training_species", "extrapolate_xi",
@@ -61,7 +61,8 @@ class Protocol:
     ``onset_hot``: the hottest training points that define the Arrhenius reference, ``onset_z``: the
     pull beyond which a point is non-Arrhenius; ``min_window``: fewest points a window may hold;
     ``species_threshold``: the paper's 0.5 % rule; ``p_min``: the probability below which the blind
-    χ² rejects a law.
+    χ² rejects a law; ``density_points``: the coldest training points through which the density is
+    extrapolated to the blind temperatures (:func:`extrapolate_density`).
     """
 
     n_blind: int = 3
@@ -72,9 +73,11 @@ class Protocol:
     min_window: int = 5
     species_threshold: float = 0.005
     p_min: float = 0.05
+    density_points: int = 3
 
     def __post_init__(self):
         int_scalar(self.n_blind, "n_blind")
+        int_scalar(self.density_points, "density_points", minimum=2)
         int_scalar(self.onset_hot, "onset_hot", minimum=2)
         int_scalar(self.min_window, "min_window", minimum=4)
         if self.window not in ("barrier", "onset", "all"):
@@ -218,13 +221,9 @@ def extrapolate_xi(T_train, C_train, C_err_train, scheme: SpeciesScheme, rho_new
         scheme, C_train, C_err_train = scheme.subset(keep), C_train[:, cols], C_err_train[:, cols]
         ref, _, _, fit = fit_species(T_train, C_train, scheme, C_err_train, reference=ref)
 
-    def xi_of(f):
-        return correlation_length(rho_new, liquid_concentration(model_concentrations(T_new, f.H, f.g, scheme), scheme),
-                                  scheme.dim)
-
-    draws = [xi_of(fb) for _, fb in _redrawn_fits(T_train, C_train, C_err_train, scheme, ref, n_draw,
-                                                  np.random.default_rng(rng))]
-    return xi_of(fit), np.std(draws, axis=0, ddof=1)
+    draws = [model_xi(T_new, fb.H, fb.g, scheme, rho_new)
+             for _, fb in _redrawn_fits(T_train, C_train, C_err_train, scheme, ref, n_draw, np.random.default_rng(rng))]
+    return model_xi(T_new, fit.H, fit.g, scheme, rho_new), np.std(draws, axis=0, ddof=1)
 
 
 def _redrawn_fits(T, C, C_err, scheme, ref, n_draw, rng):
@@ -473,8 +472,7 @@ def _eq12_joint_sigma(data, S, liq, p, rho_b, n_draw, rng) -> np.ndarray:
     for Cb, fb in _redrawn_fits(data.T[tr], C, E, S, ref, n_draw, rng):
         if not (np.all(np.isfinite(fb.H)) and np.all(np.isfinite(fb.ln_g))):
             continue
-        xi_bl = correlation_length(rho_b, liquid_concentration(model_concentrations(data.T[bl], fb.H, fb.g, S), S),
-                                   data.dim)
+        xi_bl = model_xi(data.T[bl], fb.H, fb.g, S, rho_b)
         xi_w = correlation_length(data.density[w], Cb[in_tr][:, liq_cols].sum(axis=1), data.dim)
         tau_b = tau_w * np.exp(err_w / tau_w * rng.standard_normal(w.size))
         law = _eq12(T_w, tau_b, err_w, xi_w)
@@ -502,7 +500,7 @@ def fair_test(data, protocol: Protocol, liquid=None, n_draw: int = 200, rng=None
     c_liq, c_err = data.liquid_concentration(liq)
     xi, xi_err = correlation_length(data.density, c_liq, data.dim, c_err)
     fits = fit_laws(data.T[w], data.tau_alpha[w], data.tau_alpha_err[w], xi=xi[w], xi_err=xi_err[w])
-    rho_b = extrapolate_density(data.T[tr], data.density[tr], data.T[bl])
+    rho_b = extrapolate_density(data.T[tr], data.density[tr], data.T[bl], n_cold=protocol.density_points)
     cols = data.columns(S.labels)
     rng = np.random.default_rng(rng)
     xi_b, xe_b = extrapolate_xi(data.T[tr], data.C[tr][:, cols], data.C_err[tr][:, cols], S, rho_b, data.T[bl],

@@ -5,6 +5,18 @@ Boué, Lerner, Procaccia & Zylberg (arXiv:0905.3962), Eqs. (11)–(13): with the
 :math:`\xi=(\rho C_\mathrm{liq})^{-1/d}` (σ) and :math:`\tau_\alpha=\tau_\infty e^{\mu\xi/T}`
 (Eq. 12 with a fitted prefactor). :func:`predict_log_tau_err` carries the fit errors into
 extrapolations.
+
+**ξ of the species model.** With enthalpies and degeneracies (Eq. 7), :func:`model_xi` gives
+ξ(T) = [ρ C_liq(T)]^{-1/d} at any temperature, and :func:`model_activation_energy` the effective
+activation energy of Eq. (12), :math:`E_\mathrm{eff}=d\ln\tau_\alpha/d(1/T)`, in closed form: with
+β = 1/T and :math:`d\ln C_i/d\beta = -(H_i-\langle H\rangle_g)`,
+
+.. math:: E_\mathrm{eff} = \mu\,\xi\Big[1+\frac{\beta}{d}\,
+          \frac{\sum_{i\in\mathrm{liq}}C_i\,(H_i-\langle H\rangle_{g(i)})}{C_\mathrm{liq}}\Big],
+          \qquad \langle H\rangle_g=\frac{1}{x_g}\sum_{j\in g}C_jH_j .
+
+Arrhenius would be a constant :math:`E_\mathrm{eff}`; it grows on cooling as the liquid species,
+whose enthalpies lie above their group's mean, die out.
 """
 
 from __future__ import annotations
@@ -14,9 +26,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._checks import dimension, float_array, optional_errors, real_scalar, same_length
+from .free_energy import model_concentrations
+from .species import SpeciesScheme, liquid_concentration
 from .stats import linear_lsq
 
-__all__ = ["correlation_length", "TauXiFit", "fit_tau_xi", "predict_tau", "predict_log_tau_err"]
+__all__ = ["correlation_length", "TauXiFit", "fit_tau_xi", "predict_tau", "predict_log_tau_err", "model_xi",
+           "model_activation_energy"]
 
 
 def correlation_length(rho, c_liq, dim: int, c_liq_err=None):
@@ -104,3 +119,31 @@ def predict_log_tau_err(fit: TauXiFit, T, xi, xi_err=None, scale_by_chi2: bool =
         xe = float_array(xi_err, "xi_err")
         var = var + (fit.mu * xe / T) ** 2
     return np.sqrt(var)
+
+
+def model_xi(T, H, g, scheme: SpeciesScheme, rho=1.0) -> np.ndarray:
+    r"""ξ(T) = [ρ C_liq(T)]^{−1/d} (σ) of the species model: C_liq from Eq. (7) with enthalpies ``H``
+    (ε) and degeneracies ``g`` (one per species of ``scheme``, whose liquid flags define the sum),
+    ``rho`` the number density (σ⁻ᵈ; a scalar or one per temperature; 1 gives ρ^{1/d} ξ)."""
+    if not isinstance(scheme, SpeciesScheme):
+        raise TypeError(f"scheme must be a SpeciesScheme, got {type(scheme).__name__}")
+    if not scheme.liquid.any():
+        raise ValueError(f"scheme {scheme.name} has no liquid species")
+    C = model_concentrations(T, H, g, scheme)
+    return correlation_length(rho, liquid_concentration(C, scheme), scheme.dim)
+
+
+def model_activation_energy(T, H, g, scheme: SpeciesScheme, mu: float, rho=1.0) -> np.ndarray:
+    r"""Effective activation energy :math:`E_\mathrm{eff}(T)=d\ln\tau_\alpha/d(1/T)` (ε) of Eq. (12)
+    with ξ from the species model (module doc, closed form); ``mu`` in ε/σ, ``rho`` a constant
+    number density (σ⁻ᵈ), other arguments as in :func:`model_xi`."""
+    mu = real_scalar(mu, "mu")
+    rho = real_scalar(rho, "rho", positive=True)
+    xi = model_xi(T, H, g, scheme, rho)
+    T = float_array(T, "T", ndim=1, positive=True)
+    C = model_concentrations(T, H, g, scheme)
+    H = np.asarray(H, float)
+    group = np.searchsorted(np.unique(scheme.central_type), scheme.central_type)
+    mean_H = np.stack([C[:, group == k] @ H[group == k] / x for k, x in enumerate(scheme.fractions)], axis=1)
+    excess = (C * (H - mean_H[:, group]))[:, scheme.liquid].sum(axis=1) / liquid_concentration(C, scheme)
+    return mu * xi * (1.0 + excess / (scheme.dim * T))

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import float_array, int_array, int_scalar, real_scalar, same_length
+from .._checks import float_array, int_array, int_scalar, nonnegative_errors, real_scalar, same_length
 from .neighbours import count_neighbours
 from .stats import linear_lsq
 
@@ -40,7 +40,7 @@ __all__ = [
     "SpeciesScheme", "binary3d_scheme", "hump2d_scheme",
     "species_index", "snapshot_concentrations", "trajectory_concentrations",
     "SpeciesSelection", "select_species", "reference_species", "ConcentrationTrend", "concentration_trend",
-    "liquid_concentration",
+    "ConcentrationShapes", "concentration_shapes", "liquid_concentration",
 ]
 
 #: σ_ij of the binary 8-6 mixture (type 0 = small, 1 = large), in σ.
@@ -88,6 +88,13 @@ class SpeciesScheme:
                              central_type=self.central_type[idx].copy(),
                              n_neighbours=self.n_neighbours[idx].copy(), fractions=self.fractions.copy(),
                              liquid=liq, labels=tuple(labels))
+
+    def neighbour_range(self, central_type: int = 0) -> tuple[int, int]:
+        """Smallest and largest number of neighbours among the species with this ``central_type``."""
+        n = self.n_neighbours[self.central_type == int_scalar(central_type, "central_type", minimum=0)]
+        if n.size == 0:
+            raise ValueError(f"central_type {central_type} has no species in {self.name}")
+        return int(n.min()), int(n.max())
 
     def index(self, label: str) -> int:
         """Position of the species called ``label`` (e.g. ``"s5"``, ``"l8"``, ``"4"``)."""
@@ -278,9 +285,7 @@ def concentration_trend(T, C, scheme: SpeciesScheme, C_err=None, n_low: int | No
     if np.any(C < 0):
         raise ValueError("C must be >= 0")
     if C_err is not None:
-        C_err = float_array(C_err, "C_err", ndim=2)
-        if C_err.shape != C.shape or np.any(C_err < 0):
-            raise ValueError(f"C_err must be >= 0 with shape {C.shape}")
+        C_err = nonnegative_errors(C_err, C, "C_err")
     if n_low is None:
         n_low = T.size
     n_low = int_scalar(n_low, "n_low", minimum=2)
@@ -310,6 +315,42 @@ def concentration_trend(T, C, scheme: SpeciesScheme, C_err=None, n_low: int | No
     return ConcentrationTrend(delta=delta, delta_err=delta_err, n_points=npts, liquid=liquid)
 
 
+@dataclass(frozen=True)
+class ConcentrationShapes:
+    """Result of :func:`concentration_shapes`: per species its ``shape`` ("fall": falls on cooling,
+    "rise": rises on cooling, "turn": both, a maximum or minimum, "flat": no significant step), the
+    ``counts`` of each shape, and the significance ``z`` used."""
+
+    shape: tuple
+    counts: dict
+    z: float
+
+
+def concentration_shapes(T, C, C_err, z: float = 2.0) -> ConcentrationShapes:
+    r"""How each concentration changes with temperature, counting only significant steps.
+
+    Between neighbouring temperatures a step :math:`\Delta C = C(T_{k+1}) - C(T_k)` is significant
+    when :math:`|\Delta C| > z\sqrt{\sigma_k^2+\sigma_{k+1}^2}`. A species whose significant steps all
+    go up with T *falls on cooling*, all down *rises on cooling*, both ways *turns* (a maximum or a
+    minimum, Fig. 5 of the source), none is *flat*. ``T`` (n_T ≥ 2,) strictly increasing; ``C`` and
+    ``C_err`` (n_T, n_species), errors ≥ 0; ``z`` > 0.
+    """
+    T = float_array(T, "T", ndim=1, positive=True, min_size=2)
+    if np.any(np.diff(T) <= 0):
+        raise ValueError("T must be strictly increasing")
+    C = float_array(C, "C", ndim=2)
+    if C.shape[0] != T.size:
+        raise ValueError(f"C must have shape ({T.size}, n_species), got {C.shape}")
+    C_err = nonnegative_errors(C_err, C, "C_err")
+    z = real_scalar(z, "z", positive=True)
+    step = np.diff(C, axis=0)
+    sig = np.abs(step) > z * np.hypot(C_err[1:], C_err[:-1])
+    up, down = np.any(sig & (step > 0), axis=0), np.any(sig & (step < 0), axis=0)
+    shape = tuple("turn" if u and d else "fall" if u else "rise" if d else "flat" for u, d in zip(up, down))
+    return ConcentrationShapes(shape=shape, counts={k: shape.count(k) for k in ("fall", "rise", "turn", "flat")},
+                               z=z)
+
+
 # --------------------------------------------------------------------------------------------------
 # Liquid species, ξ and τα
 # --------------------------------------------------------------------------------------------------
@@ -322,7 +363,5 @@ def liquid_concentration(C, scheme: SpeciesScheme, C_err=None):
     c_liq = C[..., scheme.liquid].sum(axis=-1)
     if C_err is None:
         return c_liq
-    C_err = float_array(C_err, "C_err")
-    if C_err.shape != C.shape or np.any(C_err < 0):
-        raise ValueError(f"C_err must be >= 0 with shape {C.shape}")
+    C_err = nonnegative_errors(C_err, C, "C_err")
     return c_liq, np.sqrt(np.sum(C_err[..., scheme.liquid] ** 2, axis=-1))

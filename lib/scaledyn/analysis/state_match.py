@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.interpolate import CubicSpline
 
-from .._checks import float_array, int_scalar
+from .._checks import float_array, int_scalar, nonnegative_errors
 
 __all__ = ["concentration_mismatch", "unclassified_fraction", "StateMatch", "match_state"]
 
@@ -85,11 +85,9 @@ def match_state(x, C, C_err, criterion, n_boot: int = 500, n_fine: int = 401, rn
     """
     x = float_array(x, "x", ndim=1, min_size=3)
     C = float_array(C, "C", ndim=3)
-    C_err = float_array(C_err, "C_err", ndim=3)
-    if C.shape[0] != x.size or C_err.shape != C.shape:
-        raise ValueError(f"C and C_err must have shape ({x.size}, n_T, n_species), got {C.shape}, {C_err.shape}")
-    if np.any(C_err < 0):
-        raise ValueError("C_err must be >= 0")
+    if C.shape[0] != x.size:
+        raise ValueError(f"C must have shape ({x.size}, n_T, n_species), got {C.shape}")
+    C_err = nonnegative_errors(C_err, C, "C_err")
     if np.any(np.diff(x) <= 0):
         raise ValueError("x must be strictly increasing")
     n_boot = int_scalar(n_boot, "n_boot", minimum=10)

@@ -12,7 +12,9 @@ The third layer of the package: it builds on the engine (:mod:`scaledyn.md`) and
   analyse, extend), and ``--reanalyse``;
 * :mod:`.runner` — :func:`run_campaign`: the ladder on a process pool, in-process or on Dask;
 * :mod:`.data` — loading the summaries as arrays (:func:`load_campaign`) and the finite-size check
-  (:func:`compare_sizes`, :func:`add_small_system`).
+  (:func:`compare_sizes`, :func:`add_small_system`);
+* :mod:`.geometry` — is ξ a length? The liquid geometry of every stored configuration of a campaign
+  (:func:`~.geometry.liquid_geometry_ladder`).
 
 Command line::
 

@@ -30,7 +30,8 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from .._checks import int_scalar, read_json
+from .._checks import int_array, int_scalar, read_json
+from ..analysis.free_energy import fit_species
 from ..analysis.isf import ISFResult, read_isf
 from ..analysis.species import SpeciesScheme, binary3d_scheme, hump2d_scheme
 from ..analysis.stats import block_average
@@ -129,6 +130,34 @@ class CampaignData:
         idx = self.columns(labels)
         rows = slice(None) if rows is None else rows
         return self.C[rows][:, idx], self.C_err[rows][:, idx]
+
+    def fit_species(self, scheme: SpeciesScheme, rows=None, reference=None):
+        """Free energies and their straight lines (:func:`~scaledyn.analysis.free_energy.fit_species`)
+        for the species of ``scheme`` (a subset of the recorded ones, e.g. from
+        :meth:`SpeciesScheme.subset`), optionally at the state points ``rows`` only (index array
+        or boolean mask, e.g. to hold temperatures out). ``reference``: one label per central type
+        (default: the most abundant, :func:`~scaledyn.analysis.species.reference_species`). Returns
+        ``(reference, F, F_err, fit)`` with one row per selected state point."""
+        if not isinstance(scheme, SpeciesScheme):
+            raise TypeError(f"scheme must be a SpeciesScheme, got {type(scheme).__name__}")
+        rows = self._rows(rows)
+        C, C_err = self.concentrations(scheme.labels, rows)
+        return fit_species(self.T[rows], C, scheme, C_err, reference=reference)
+
+    def _rows(self, rows) -> np.ndarray:
+        """Indices of the state points selected by ``rows`` (None: all; an index array; a boolean mask)."""
+        every = np.arange(self.T.size)
+        if rows is None:
+            return every
+        r = np.asarray(rows)
+        if r.dtype == bool:
+            if r.shape != every.shape:
+                raise ValueError(f"rows must be a boolean mask of shape ({every.size},), got shape {r.shape}")
+            return every[r]
+        r = int_array(r, "rows")
+        if r.size == 0 or r.min() < 0 or r.max() >= every.size:
+            raise ValueError(f"rows must be indices of state points in [0, {every.size}), got {r.tolist()}")
+        return every[r]
 
     def _index(self, T) -> int:
         i = np.flatnonzero(same_temperature(self.T, [float(T)])[:, 0])

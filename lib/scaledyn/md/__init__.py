@@ -25,7 +25,8 @@ Public API (everything a chapter needs)::
 
 Modules: :mod:`.potentials` (pair potentials and the force kernel), :mod:`.neighbour_list` (cell + Verlet
 lists), :mod:`.integrators` (velocity Verlet, Berendsen), :mod:`.state`, :mod:`.run`,
-:mod:`.models`, :mod:`.trajectory`, :mod:`.reference` (slow NumPy references),
+:mod:`.models`, :mod:`.trajectory`, :mod:`.reference` (slow NumPy references), :mod:`.lattices`
+(ideal triangular and fcc lattices),
 :mod:`.lammps_peer` (the same configurations through LAMMPS, for tests and benchmarks).
 
 Threads: kernels use ``numba.get_num_threads()`` threads (read at every call; set it with
