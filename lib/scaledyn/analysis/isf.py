@@ -40,6 +40,7 @@ import numpy as np
 from numba import njit
 
 from .._checks import dimension, float_array, increasing, int_array, int_scalar, real_scalar
+from .time_origins import correlate, read_curve, write_curve
 
 __all__ = [
     "ISFResult",
@@ -221,14 +222,13 @@ class ISFResult:
 
         The header line ``# k=…, dim=…, method=…`` keeps the metadata; :func:`read_isf` reads it back.
         """
-        cols = np.column_stack([self.t, self.fs, self.fs_err, self.counts, self.fs_chunks.T])
         names = ["t", "fs", "fs_err", "counts"] + [f"chunk{c}" for c in range(self.fs_chunks.shape[0])]
-        header = f"k={self.k!r}, dim={self.dim}, method={self.method}\n" + ",".join(names)
-        np.savetxt(path, cols, delimiter=",", header=header, fmt="%.12g")
+        write_curve(path, {"k": self.k, "dim": self.dim, "method": self.method}, names,
+                    [self.t, self.fs, self.fs_err, self.counts, self.fs_chunks.T])
 
 
 def self_isf(times, positions, k: float, *, select=None, origins=None, method: str = "exact",
-             n_vectors: int = 64, max_lag: float | None = None, n_chunks: int = 4) -> ISFResult:
+             n_vectors: int = 64, max_lag: float | None = None, n_chunks: int = 4, cage=None) -> ISFResult:
     r"""Self-intermediate scattering function from unwrapped positions.
 
     Parameters
@@ -242,89 +242,36 @@ def self_isf(times, positions, k: float, *, select=None, origins=None, method: s
     method : ``"exact"`` (analytic orientational average) or ``"vectors"`` (explicit wave vectors).
     n_vectors : number of wave vectors for ``method="vectors"``.
     max_lag : largest lag kept (default: all).
-    n_chunks : the origins are split into this many contiguous chunks for the error bars (≥ 1).
+    n_chunks : the origins are split into this many contiguous chunks for the error bars (≥ 1; see
+        :mod:`.time_origins`).
+    cage : None, or a :class:`~scaledyn.analysis.cage.Cage` for the cage-relative F_s, built on the
+        displacements relative to each particle's neighbours at the origin (same pairs, same average).
 
     Returns
     -------
     ISFResult
     """
-    times = float_array(times, "times", ndim=1, min_size=2)
-    increasing(times, "times")
-    positions = float_array(positions, "positions", ndim=3)
-    if positions.shape[0] != times.size:
-        raise ValueError(f"positions has {positions.shape[0]} frames but times has {times.size}")
-    dim = _check_dim(positions.shape[2], "positions.shape[2]")
-    n_part = positions.shape[1]
     k = real_scalar(k, "k", positive=True)
     if method not in ("exact", "vectors"):
         raise ValueError(f"method must be 'exact' or 'vectors', got {method!r}")
-    n_chunks = int_scalar(n_chunks, "n_chunks")
-    sel = _selection(select, n_part)
-    if origins is None:
-        org_idx = np.arange(times.size)
-    else:
-        org_idx = np.unique(int_array(origins, "origins"))
-        if org_idx.size == 0 or org_idx[0] < 0 or org_idx[-1] >= times.size:
-            raise ValueError(f"origins must be non-empty frame indices in [0, {times.size})")
-    if max_lag is not None:
-        max_lag = real_scalar(max_lag, "max_lag", nonnegative=True)
-
-    # all (origin, later frame) pairs
-    org_list, frm_list = [], []
-    for o in org_idx:
-        f = np.arange(o, times.size)
-        if max_lag is not None:
-            f = f[times[f] - times[o] <= max_lag * (1 + 1e-12)]
-        org_list.append(np.full(f.size, o))
-        frm_list.append(f)
-    org = np.concatenate(org_list).astype(np.int64)
-    frm = np.concatenate(frm_list).astype(np.int64)
-
     exact = method == "exact"
-    kvecs = np.zeros((1, dim)) if exact else wave_vectors(k, dim, n_vectors)
-    vals = _fs_pairs(positions, sel, org, frm, k, kvecs, exact)
 
-    lag_id, n_lag = _group_lags(times[frm] - times[org], 1e-9 * (times[-1] - times[0]))
-    counts = np.bincount(lag_id, minlength=n_lag)
-    fs = np.bincount(lag_id, weights=vals, minlength=n_lag) / counts
-    # representative lag value: mean of the exact lags grouped together
-    t = np.bincount(lag_id, weights=times[frm] - times[org], minlength=n_lag) / counts
+    def values(pos, sel, org, frm):
+        kvecs = np.zeros((1, pos.shape[2])) if exact else wave_vectors(k, pos.shape[2], n_vectors)
+        return _fs_pairs(pos, sel, org, frm, k, kvecs, exact)
 
-    n_chunks = min(n_chunks, org_idx.size)
-    chunk_of_origin = np.empty(times.size, dtype=np.int64)
-    chunk_of_origin[org_idx] = np.arange(org_idx.size) * n_chunks // org_idx.size
-    chunk = chunk_of_origin[org]
-    fs_chunks = np.full((n_chunks, n_lag), np.nan)
-    for c in range(n_chunks):
-        m = chunk == c
-        cnt = np.bincount(lag_id[m], minlength=n_lag)
-        s = np.bincount(lag_id[m], weights=vals[m], minlength=n_lag)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            fs_chunks[c] = np.where(cnt > 0, s / np.maximum(cnt, 1), np.nan)
-    n_ok = np.sum(np.isfinite(fs_chunks), axis=0)
-    fs_err = np.full(n_lag, np.nan)
-    multi = n_ok >= 2
-    if np.any(multi):
-        sub = fs_chunks[:, multi]
-        fs_err[multi] = np.nanstd(sub, axis=0, ddof=1) / np.sqrt(n_ok[multi])
-    return ISFResult(t=t, fs=fs, fs_err=fs_err, counts=counts, fs_chunks=fs_chunks, k=k, dim=dim,
-                     method=method)
+    curve, dim = correlate(times, positions, values, select=select, origins=origins, max_lag=max_lag,
+                           n_chunks=n_chunks, cage=cage)
+    return ISFResult(t=curve.t, fs=curve.mean, fs_err=curve.err, counts=curve.counts, fs_chunks=curve.chunks,
+                     k=k, dim=dim, method=method)
 
 
 def read_isf(path) -> ISFResult:
     """Read a curve written by :meth:`ISFResult.write`; ValueError naming ``path`` if it is not one."""
-    try:
-        with open(path) as fh:
-            meta = dict(item.split("=", 1) for item in fh.readline().lstrip("# ").strip().split(", "))
-        k, dim, method = float(meta["k"]), int(meta["dim"]), meta["method"]
-        data = np.loadtxt(path, delimiter=",", ndmin=2)
-    except (ValueError, KeyError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{path} is not an F_s(k, t) curve written by ISFResult.write ({exc!r})") from None
-    if data.shape[1] < 4 or data.shape[0] < 1:
-        raise ValueError(f"{path} is not an F_s(k, t) curve: need rows of t, fs, fs_err, counts[, chunks], "
-                         f"got shape {data.shape}")
+    meta, data = read_curve(path, "an F_s(k, t) curve written by ISFResult.write",
+                            {"k": float, "dim": int, "method": str}, 4)
     return ISFResult(t=data[:, 0], fs=data[:, 1], fs_err=data[:, 2], counts=data[:, 3].astype(np.int64),
-                     fs_chunks=data[:, 4:].T.copy(), k=k, dim=dim, method=method)
+                     fs_chunks=data[:, 4:].T.copy(), **meta)
 
 
 def tau_alpha(t, fs, level: float = INV_E) -> float:
@@ -355,32 +302,5 @@ def tau_alpha(t, fs, level: float = INV_E) -> float:
 
 
 # --------------------------------------------------------------------------------------------------
-def _group_lags(lags: np.ndarray, tol: float) -> tuple[np.ndarray, int]:
-    """Group id (0…n−1, increasing with the lag) of each lag; lags closer than ``tol`` share a group."""
-    order = np.argsort(lags, kind="stable")
-    new_group = np.concatenate([[0], (np.diff(lags[order]) > tol).astype(np.int64)])
-    gid = np.empty(lags.size, dtype=np.int64)
-    gid[order] = np.cumsum(new_group)
-    return gid, int(gid[order[-1]]) + 1
-
-
 def _check_dim(dim, name: str = "dim") -> int:
     return dimension(dim, name)
-
-
-def _selection(select, n_part: int) -> np.ndarray:
-    """Particle indices (int64) from None, a boolean mask or an index array; non-empty, in range."""
-    if select is None:
-        return np.arange(n_part, dtype=np.int64)
-    arr = np.asarray(select)
-    if arr.dtype == bool:
-        if arr.shape != (n_part,):
-            raise ValueError(f"select as a mask must have shape ({n_part},), got {arr.shape}")
-        idx = np.flatnonzero(arr).astype(np.int64)
-    else:
-        idx = np.unique(int_array(arr, "select"))
-    if idx.size == 0:
-        raise ValueError("select must choose at least one particle")
-    if idx[0] < 0 or idx[-1] >= n_part:
-        raise ValueError(f"select indices must lie in [0, {n_part})")
-    return idx

@@ -68,7 +68,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.special import gammaln
 
 from .._checks import dimension, float_array, increasing, int_array, int_scalar, real_scalar
-from .isf import _group_lags
+from .time_origins import group_lags as _group_lags
 from .length_scale import correlation_length
 from .neighbours import count_neighbours, periodic_pairs
 from .species import SpeciesScheme, species_index
