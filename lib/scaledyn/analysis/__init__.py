@@ -4,6 +4,13 @@ The second layer of the package: it may use the engine (:mod:`scaledyn.md`) but 
 campaign layer (:mod:`scaledyn.campaign`), which builds on it.
 
 * :mod:`scaledyn.analysis.isf` — self-intermediate scattering function F_s(k, t) and τα (F_s = 1/e).
+* :mod:`scaledyn.analysis.diffusion` — mean-squared displacement, the diffusion constant from its
+  diffusive window, and the Stokes–Einstein products D·τα and D·τα/T.
+* :mod:`scaledyn.analysis.kww` — the stretched-exponential (KWW) fit of the α decay: β, τ_K, A.
+* :mod:`scaledyn.analysis.cage` — cage-relative displacements (2D long-wavelength fluctuations
+  removed), for cage-relative F_s and MSD.
+* :mod:`scaledyn.analysis.time_origins` — the average over time origins shared by F_s and the MSD
+  (pairs, lag pooling, chunk errors, curve files).
 * :mod:`scaledyn.analysis.structure` — the static structure factor S(k).
 * :mod:`scaledyn.analysis.neighbours` — neighbour counts with periodic boundaries (Numba cell list
   and a brute-force NumPy reference).
@@ -30,7 +37,8 @@ package compiles nothing.
 from importlib import import_module as _import_module
 
 _SUBMODULES = ("isf", "structure", "neighbours", "order", "species", "free_energy", "length_scale", "thermo",
-               "stats", "state_match", "liquid_geometry", "paper_comparison")
+               "stats", "state_match", "liquid_geometry", "paper_comparison", "diffusion", "kww", "cage",
+               "time_origins")
 
 
 def __getattr__(name):
