@@ -12,6 +12,10 @@ The mean relaxation time is :math:`\langle\tau\rangle = \tau_K\,\Gamma(1/\beta)/
 under the plateau, F_s ≈ 0.7–0.8 at the campaigns' k for the coldest states) until F_s first falls
 below ``lower`` (default 0.05, above the noise of the tail). At least ``min_points`` (default 5) lags.
 
+**Fit.** Least squares in (A, ln τ_K, β) with bounds 0 ≤ A ≤ 1 (F_s never exceeds 1; a hot liquid
+without plateau would otherwise trade A > 1 against a short τ_K) and 0.05 ≤ β ≤ 3 (compressed
+decays allowed). A parameter at its bound has no meaningful error bar.
+
 **Errors.** Without ``chunks``: the standard errors of :func:`scipy.optimize.curve_fit` (weights
 1/``fs_err``² if given, unweighted otherwise), scaled by the reduced χ² (``absolute_sigma=False``),
 which is right for independent noise of unknown size. The points of one F_s curve are correlated
@@ -136,7 +140,7 @@ def _fit(t, y, sigma, p0=None):
     model = lambda x, A, ln_tau, beta: kww(x, A, np.exp(ln_tau), beta)  # noqa: E731
     try:
         (A, ln_tau, beta), cov = curve_fit(model, t, y, p0=(p0[0], np.log(p0[1]), p0[2]), sigma=sigma,
-                                           absolute_sigma=False, bounds=([0.0, -np.inf, 0.05], [2.0, np.inf, 3.0]),
+                                           absolute_sigma=False, bounds=([0.0, -np.inf, 0.05], [1.0, np.inf, 3.0]),
                                            maxfev=5000)
     except (RuntimeError, ValueError):
         return None, None, np.nan
