@@ -81,6 +81,12 @@ def test_quick_campaign_cli_end_to_end_then_nothing_redone(tmp_path, capsys):
         assert isf.k == 5.1 and isf.fs[0] == pytest.approx(1.0) and isf.fs.min() < np.exp(-1)
         species = np.genfromtxt(out / name / "species.csv", delimiter=",", names=True)
         assert species.size == s["species"]["snapshots"]
+        # the dynamics: KWW of the large particles' F_s, their MSD; no cage-relative curves in 3D
+        assert s["kww"]["reason"] is None and 0.3 < s["kww"]["beta"] <= 1.2 and s["kww"]["tau_K"] > 0
+        assert set(s["diffusion"]) >= {"D", "D_err", "t_min", "t_max", "n_points", "window", "reason"}
+        assert s["cage_relative"] is None and "fs_cr" not in s["files"]
+        assert s["files"]["msd"] == "msd.csv" and (out / name / "msd.csv").exists()
+        assert not (out / name / "fs_cr.csv").exists()
     man = json.loads((out / "manifest.json").read_text())
     for key in ("code", "sessions", "settings", "state_points", "dt", "tau_T", "tau_P", "bulk_modulus",
                 "n", "start", "end", "k"):
@@ -392,3 +398,62 @@ def test_default_threads_respect_numba_num_threads(monkeypatch):
     assert runner._default_workers(None, None)[1] == 1       # was cores // workers: 2 > the limit
     with pytest.raises(ValueError, match="NUMBA_NUM_THREADS"):
         runner._default_workers(1, 2)
+
+
+def test_analyse_writes_the_dynamics_and_reanalyse_adds_them_to_old_summaries(tmp_path):
+    """A quick hump2d point: KWW β and τ_K, D in its window, the MSD curve, and (2D) the cage-relative
+    F_s, τα, MSD and D. The cage-relative MSD at one lag is recomputed here from the scratch
+    trajectory with cage_relative_displacements, origin by origin (the job uses Cage on the way of
+    the standard MSD). A summary stripped of the dynamics (as written before them) still loads, with
+    NaN, and --reanalyse (which reads WORKDIR/T*/prod/traj.gsd) restores them."""
+    from scaledyn.analysis.cage import cage_relative_displacements
+    from scaledyn.analysis.diffusion import read_msd
+    from scaledyn.campaign.settings import CAGE_CUTOFF
+    from scaledyn.md.run import log_schedule
+
+    out, work = tmp_path / "o", tmp_path / "w"
+    settings = quick(temperatures=(0.5,))
+    assert cp.run_campaign(settings, out, work, workers=0, threads=1, log=lambda *a: None)["done"] == [0.5]
+    point = out / "T0.5000"
+    s = json.loads((point / "summary.json").read_text())
+    assert s["files"]["msd"] == "msd.csv" and s["files"]["fs_cr"] == "fs_cr.csv" and s["files"]["msd_cr"] == "msd_cr.csv"
+    kww, diff, cage = s["kww"], s["diffusion"], s["cage_relative"]
+    assert kww["reason"] is None and 0.3 < kww["beta"] <= 1.2 and kww["beta_err"] > 0
+    assert 0.3 * s["tau_alpha"]["value"] < kww["tau_K"] < 3 * s["tau_alpha"]["value"] and kww["tau_K_err"] > 0
+    assert diff["reason"] is None and diff["D"] > 0 and 0 < diff["D_err"] < diff["D"]
+    assert diff["t_min"] >= 2 * s["tau_alpha"]["value"] and diff["t_max"] > diff["t_min"] and diff["n_points"] >= 4
+    assert cage["cutoff"] == CAGE_CUTOFF["hump2d"] and cage["tau_alpha"]["value"] > 0 and cage["diffusion"]["D"] > 0
+    msd, msd_cr = read_msd(point / "msd.csv"), read_msd(point / "msd_cr.csv")
+    assert np.isnan(msd.cage_cutoff) and msd_cr.cage_cutoff == 1.32
+    inside = (msd.t >= diff["t_min"] * (1 - 1e-9)) & (msd.t <= diff["t_max"] * (1 + 1e-9))   # the CSV rounds
+    assert inside.sum() == diff["n_points"]
+    slope = np.polyfit(msd.t[inside], msd.msd[inside], 1)[0]
+    assert slope / 4 == pytest.approx(diff["D"], rel=1e-8)            # MSD = 2dDt + c with d = 2
+    assert read_isf(point / "fs_cr.csv").tau_alpha()[0] == pytest.approx(cage["tau_alpha"]["value"], rel=1e-9)
+
+    steps, pos, boxes = read_unwrapped(work / "T0.5000" / "prod" / "traj.gsd")
+    block, dt = s["steps"]["block"], s["dt"]
+    logged = np.isin(steps, log_schedule(s["steps"]["production"], block))
+    offsets = np.unique(steps[logged] % block)
+    lag = offsets[np.argmin(np.abs(offsets - block // 2))]
+    vals = []
+    for o in np.flatnonzero(logged & (steps % block == 0)):
+        j = np.flatnonzero(logged & (steps == steps[o] + lag))
+        if j.size:
+            d = cage_relative_displacements(pos[o], pos[j[0]], boxes[o], 1.32)
+            vals.append(np.mean(np.sum(d**2, axis=1)))
+    row = np.argmin(np.abs(msd_cr.t - lag * dt))
+    assert msd_cr.t[row] == pytest.approx(lag * dt) and msd_cr.msd[row] == pytest.approx(np.mean(vals), rel=1e-9)
+
+    before = stable(s)
+    old = {k: v for k, v in s.items() if k not in ("kww", "diffusion", "cage_relative")}
+    (point / "summary.json").write_text(json.dumps(old))
+    for name in ("msd.csv", "fs_cr.csv", "msd_cr.csv"):
+        (point / name).unlink()
+    d = cp.load_campaign(out)
+    assert np.isnan(d.D).all() and np.isnan(d.beta).all() and np.isnan(d.tau_alpha_cr).all()
+    assert cp.reanalyse(settings, out, work, log=lambda *a: None) == [0.5]
+    assert stable(json.loads((point / "summary.json").read_text())) == before
+    d = cp.load_campaign(out)
+    assert d.D[0] == diff["D"] and d.beta[0] == kww["beta"] and d.tau_alpha_cr[0] == cage["tau_alpha"]["value"]
+    assert d.msd(0.5, cage_relative=True).msd[row] == pytest.approx(msd_cr.msd[row])

@@ -11,10 +11,18 @@ r"""One state point, from lattice to summary: the job a campaign runs for each t
    at most ``max_extensions`` times; then means and block errors of ρ, U, E, K, P, T; the
    quasi-species concentrations per snapshot (:mod:`scaledyn.analysis.species`); and the
    equilibration evidence: no ageing (τα of the two halves of production agree within
-   :math:`3\sigma`) and stationarity (the halves' means of U, ρ, P agree within :math:`3\sigma`).
+   :math:`3\sigma`) and stationarity (the halves' means of U, ρ, P agree within :math:`3\sigma`);
+   the dynamics a reader of the field expects (:func:`dynamics`): the KWW fit of the α decay
+   (:mod:`scaledyn.analysis.kww`), the MSD of the same particles over the same origins and D from
+   its diffusive window after 2τα (:mod:`scaledyn.analysis.diffusion`); for the 2D models also the
+   cage-relative F_s (same k), τα, MSD and D (:mod:`scaledyn.analysis.cage`, cutoff
+   :data:`~.settings.CAGE_CUTOFF`), free of the long-wavelength fluctuations of two dimensions.
+   Errors of D and of the KWW parameters come from the same chunks of origins as that of τα; with
+   the campaigns' few block origins and lags up to half the run, chunks overlap in time, so they
+   are rough (see :mod:`scaledyn.analysis.time_origins`).
 
-Outputs (:func:`write_summary`, atomic) in ``OUT/T<T:.4f>/``: ``fs.csv``, ``species.csv``,
-``config.npz``, then ``summary.json`` (last: its presence means *done*). Scratch (checkpoints,
+Outputs (:func:`write_summary`, atomic) in ``OUT/T<T:.4f>/``: ``fs.csv``, ``msd.csv`` (2D models:
+also ``fs_cr.csv`` and ``msd_cr.csv``, cage-relative), ``species.csv``, ``config.npz``, then ``summary.json`` (last: its presence means *done*). Scratch (checkpoints,
 thermo, GSD trajectories) goes to ``WORKDIR/T<T>/``. A job resumes from its last checkpoint,
 bitwise-identically for the same thread count; output written after that checkpoint is dropped first.
 """
@@ -28,17 +36,20 @@ from pathlib import Path
 import numba
 import numpy as np
 
+from ..analysis.cage import Cage
+from ..analysis.diffusion import diffusion_constant, mean_squared_displacement
 from ..analysis.isf import self_isf
+from ..analysis.kww import fit_kww
 from ..analysis.species import trajectory_concentrations
 from ..analysis.stats import block_average
 from ..md.run import Checkpointer, log_schedule, simulate
 from ..md.state import initial_state
 from ..md.trajectory import CSVThermo, GSDWriter, read_unwrapped
-from .settings import DEFAULT_K, SCHEMES, SUMMARY_KEYS, Job, Settings, plan_job, point_name
+from .settings import CAGE_CUTOFF, DEFAULT_K, SCHEMES, SUMMARY_KEYS, Job, Settings, plan_job, point_name
 from .store import (CampaignError, PointLock, atomic_write, code_version, discard_temporaries, fresh_folder, load_point_checkpoint,
                     now, read_json, to_json, truncate_point)
 
-__all__ = ["run_job", "analyse", "write_summary", "reanalyse", "halves_agree", "agree", "AGREEMENT_SIGMA"]
+__all__ = ["run_job", "analyse", "dynamics", "KWW_WINDOW", "D_AFTER_TAU", "D_TOLERANCE", "write_summary", "reanalyse", "halves_agree", "agree", "AGREEMENT_SIGMA"]
 
 
 class _Budget:
@@ -149,17 +160,52 @@ def halves_agree(a: np.ndarray, n_blocks: int = 5) -> dict:
             "ok": bool(agree(m1, e1, m2, e2))}
 
 
-def _fs(steps, pos, dt, block, k, select, upto=None):
+def _curve(correlation, steps, pos, dt, block, select, upto=None, **kwargs):
+    """``correlation`` (self_isf or mean_squared_displacement) of the frames up to step ``upto``, with
+    the block starts as origins and lags up to half the run."""
     keep = steps <= (steps[-1] if upto is None else upto)
     st, x = steps[keep], pos[keep]
     lo = st[0]
     origins = np.flatnonzero((st - lo) % block == 0)
-    return self_isf((st - lo) * dt, x, k, select=select, origins=origins,
-                    max_lag=0.5 * (st[-1] - lo) * dt)
+    return correlation((st - lo) * dt, x, select=select, origins=origins, max_lag=0.5 * (st[-1] - lo) * dt,
+                       **kwargs)
+
+
+def _fs(steps, pos, dt, block, k, select, upto=None):
+    return _curve(self_isf, steps, pos, dt, block, select, upto, k=k)
+
+
+def _number(x):
+    """A float for the summary, None for NaN (JSON null: comparable, and read back as NaN)."""
+    return float(x) if math.isfinite(x) else None
+
+
+#: Windows of the dynamics fits: KWW on ``lower < F_s < upper``; D on lags t ≥ ``D_AFTER_TAU``·τα where
+#: the MSD's local exponent is within ``D_TOLERANCE`` of 1.
+KWW_WINDOW = {"lower": 0.05, "upper": 0.6}
+D_AFTER_TAU, D_TOLERANCE = 2.0, 0.1
+
+
+def dynamics(fs, msd, tau: float) -> dict:
+    """Summary entries ``kww`` (fit of ``fs``, an ISFResult, errors from its chunks) and ``diffusion``
+    (D from ``msd`` after ``D_AFTER_TAU``·``tau``); null for what could not be fitted, with a ``reason``."""
+    k = fit_kww(fs.t, fs.fs, chunks=fs.fs_chunks, **KWW_WINDOW)
+    kww = {key: _number(getattr(k, key)) for key in ("beta", "beta_err", "tau_K", "tau_K_err", "A", "A_err",
+                                                     "t_min", "t_max")}
+    kww.update(window=f"{KWW_WINDOW['lower']} < F_s < {KWW_WINDOW['upper']}", reason=k.reason)
+    window = f"t >= {D_AFTER_TAU:g} tau_alpha, |dln MSD/dln t - 1| <= {D_TOLERANCE:g}"
+    if not (math.isfinite(tau) and tau > 0):
+        return {"kww": kww, "diffusion": {"D": None, "D_err": None, "t_min": None, "t_max": None, "n_points": 0,
+                                          "window": window, "reason": "no tau_alpha: F_s never fell to 1/e"}}
+    d = diffusion_constant(msd, tau_alpha=tau, after_tau=D_AFTER_TAU, tolerance=D_TOLERANCE)
+    diffusion = {key: _number(getattr(d, key)) for key in ("D", "D_err", "t_min", "t_max")}
+    diffusion.update(n_points=d.n_points, window=window, reason=d.reason)
+    return {"kww": kww, "diffusion": diffusion}
 
 
 def analyse(job: Job, model, state, prod: Path, plan: dict) -> dict:
-    """F_s(k,t), τα (whole run and halves), thermo means and errors, species per snapshot."""
+    """F_s(k,t), τα (whole run and halves), the MSD, KWW and D (:func:`dynamics`), the cage-relative
+    versions for 2D models, thermo means and errors, species per snapshot."""
     s = job.settings
     dt, block, target = model.dt, plan["block"], plan["target"]
     steps, pos, boxes = read_unwrapped(prod / "traj.gsd")
@@ -185,7 +231,18 @@ def analyse(job: Job, model, state, prod: Path, plan: dict) -> dict:
     conc, other = trajectory_concentrations(wrapped, boxes[on_grid], types if model.ntypes > 1 else None, scheme)
     c_liq = conc[:, scheme.liquid].sum(axis=1)
     tau, tau_err = fs.tau_alpha()
-    return {"fs": fs, "tau_alpha": {"value": tau, "err": tau_err}, "thermo": thermo,
+    msd = _curve(mean_squared_displacement, ls, lp, dt, block, select)
+    cage = None
+    if model.dim == 2 and s.model in CAGE_CUTOFF:
+        cage_def = Cage(boxes[0], CAGE_CUTOFF[s.model])
+        fs_cr = _curve(self_isf, ls, lp, dt, block, select, k=k, cage=cage_def)
+        msd_cr = _curve(mean_squared_displacement, ls, lp, dt, block, select, cage=cage_def)
+        tau_cr, tau_cr_err = fs_cr.tau_alpha()
+        cage = {"cutoff": cage_def.cutoff, "fs": fs_cr, "msd": msd_cr,
+                "tau_alpha": {"value": _number(tau_cr), "err": _number(tau_cr_err)},
+                **dynamics(fs_cr, msd_cr, tau_cr)}
+    return {"fs": fs, "tau_alpha": {"value": tau, "err": tau_err}, "thermo": thermo, "msd": msd,
+            **dynamics(fs, msd, tau), "cage_relative": cage,
             "evidence": {"ageing": ageing, "stationary": stationary,
                          "equilibrated": bool(ageing["ok"] is not False
                                               and all(v["ok"] for v in stationary.values()))},
@@ -196,11 +253,22 @@ def analyse(job: Job, model, state, prod: Path, plan: dict) -> dict:
 
 
 def write_summary(job: Job, model, a: dict, plan: dict, wall: float) -> Path:
-    """``fs.csv``, ``species.csv``, ``config.npz`` (the last sampled configuration: wrapped positions in
-    σ as float32, types, box) then ``summary.json`` (last: it marks the point as done)."""
+    """``fs.csv``, ``msd.csv`` (2D: ``fs_cr.csv``, ``msd_cr.csv``), ``species.csv``, ``config.npz`` (the
+    last sampled configuration: wrapped positions in σ as float32, types, box) then ``summary.json``
+    (last: it marks the point as done). Summary entries ``kww``, ``diffusion`` and, for 2D models,
+    ``cage_relative`` (``cutoff``, ``tau_alpha``, ``kww``, ``diffusion``; null otherwise) hold the
+    dynamics (:func:`dynamics`); a number that could not be fitted is null, with a ``reason``."""
     out = Path(job.out)
     s, sp, cfg = job.settings, a["species"], a["config"]
     atomic_write(out / "fs.csv", lambda fh: a["fs"].write(fh))
+    atomic_write(out / "msd.csv", lambda fh: a["msd"].write(fh))
+    files = {"fs": "fs.csv", "msd": "msd.csv", "species": "species.csv", "config": "config.npz"}
+    cage = a["cage_relative"]
+    if cage is not None:
+        atomic_write(out / "fs_cr.csv", lambda fh: cage["fs"].write(fh))
+        atomic_write(out / "msd_cr.csv", lambda fh: cage["msd"].write(fh))
+        files.update(fs_cr="fs_cr.csv", msd_cr="msd_cr.csv")
+        cage = {key: value for key, value in cage.items() if key not in ("fs", "msd")}
     atomic_write(out / "config.npz", lambda fh: np.savez_compressed(
         fh, positions=cfg["positions"].astype(np.float32), box=cfg["box"], types=cfg["types"].astype(np.int8),
         step=cfg["step"]), binary=True)
@@ -224,11 +292,11 @@ def write_summary(job: Job, model, a: dict, plan: dict, wall: float) -> Path:
                   "production_over_tau": t_prod / tau if tau > 0 else None},
         **{key: mean_err(key) for key in ("density", "U", "E", "K", "P")}, "T_kinetic": mean_err("T"),
         "k": a["fs"].k, "fs_particles": "large (type 1)" if DEFAULT_K[s.model][1] == 1 else "all",
-        "tau_alpha": a["tau_alpha"],
+        "tau_alpha": a["tau_alpha"], "kww": a["kww"], "diffusion": a["diffusion"], "cage_relative": cage,
         "species": {"labels": sp["labels"], "C": c_mean.tolist(), "C_err": c_err.tolist(),
                     "C_liquid": liq, "C_liquid_err": liq_err, "other": float(np.mean(sp["other"])),
                     "snapshots": int(sp["steps"].size)},
-        "evidence": a["evidence"], "files": {"fs": "fs.csv", "species": "species.csv", "config": "config.npz"},
+        "evidence": a["evidence"], "files": files,
         "code": code_version(), "threads": job.threads, "wall_seconds_last_session": wall,
         "finished": now(),
     }

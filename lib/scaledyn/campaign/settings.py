@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from .._checks import int_scalar, real_scalar
-from ..analysis.species import binary3d_scheme, hump2d_scheme
+from ..analysis.species import HUMP_CUTOFF, binary3d_scheme, hump2d_scheme
 from ..md.models import MODEL_NAMES, get_model
 
-__all__ = ["DEFAULT_LADDERS", "TAU_ANCHORS", "DEFAULT_K", "SCHEMES", "SUMMARY_KEYS", "Settings",
+__all__ = ["DEFAULT_LADDERS", "TAU_ANCHORS", "DEFAULT_K", "CAGE_CUTOFF", "SCHEMES", "SUMMARY_KEYS", "Settings",
            "quick_settings", "estimate_tau", "point_name", "Job", "plan_job"]
 
 #: Default ladders (ε/k_B), hot to cold, denser where τα grows fastest (at most a factor 2 in the
@@ -42,6 +42,11 @@ TAU_ANCHORS = {
 #: F_s wave number (σ⁻¹) and the particle type it is computed for (None: all particles).
 #: hump2d: the paper's 6.16; our S(k) peak at ρ = 0.8 lies near 7.1-7.3 (pass ``k`` to change).
 DEFAULT_K = {"binary3d": (5.1, 1), "hump2d": (6.16, None)}
+#: Neighbour cutoff (σ) of the cage for the cage-relative F_s and MSD of the 2D models
+#: (:mod:`scaledyn.analysis.cage`): the first minimum of g(r). hump2d: the hump position
+#: r_hump = 1.32 σ of Table I (also the quasi-species cutoff); g(r) of our configurations at ρ = 0.8
+#: has its first minimum at 1.32–1.36 σ for T = 0.12–0.5.
+CAGE_CUTOFF = {"hump2d": HUMP_CUTOFF}
 #: Species recorded per snapshot: the whole neighbour-count histogram (the paper's species are a subset;
 #: at p = 10 our binary mixture has more neighbours than the paper's ranges, see chapter 6).
 SCHEMES = {"binary3d": lambda: binary3d_scheme(small=(0, 18), large=(0, 24)),
