@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from scaledyn.campaign.data import combine, load_campaign, recorded_scheme, try_load_campaign
+from scaledyn.analysis.diffusion import MSDResult
 from scaledyn.analysis.isf import ISFResult
 from scaledyn.analysis.species import hump2d_scheme
 
@@ -164,3 +165,43 @@ def test_fit_species_of_a_campaign_recovers_table_ii_on_the_chosen_rows(tmp_path
         d.fit_species(S, rows=np.array([True, False]))
     with pytest.raises(TypeError, match="scheme"):
         d.fit_species(hump.labels)
+
+
+def add_dynamics(folder, D, tau_cr=None, D_cr=None):
+    """Give a point the dynamics entries of a summary written by today's jobs.analyse (null: not fitted)."""
+    path = folder / "summary.json"
+    summ = json.loads(path.read_text())
+    summ["kww"] = {"beta": 0.7, "beta_err": 0.02, "tau_K": 1.5, "tau_K_err": 0.1, "reason": None}
+    summ["diffusion"] = {"D": D, "D_err": None if D is None else 0.1 * D, "t_min": 2.0, "t_max": 9.0,
+                         "reason": None if D is not None else "no diffusive window"}
+    summ["cage_relative"] = None if tau_cr is None else {
+        "cutoff": 1.32, "tau_alpha": {"value": tau_cr, "err": 0.1}, "diffusion": {"D": D_cr, "D_err": 0.01},
+        "kww": {"beta": 0.8, "beta_err": 0.05}}
+    path.write_text(json.dumps(summ))
+    t = np.array([0.0, 1.0, 2.0, 4.0])
+    MSDResult(t=t, msd=4 * 0.1 * t, msd_err=np.zeros(4), counts=np.ones(4, int), msd_chunks=(4 * 0.1 * t)[None],
+              dim=2).write(folder / "msd.csv")
+
+
+def test_dynamics_are_optional_arrays_nan_for_old_summaries(tmp_path):
+    write_point(tmp_path, 0.5, 1.0)                                      # an old summary: no dynamics
+    add_dynamics(write_point(tmp_path, 0.3, 2.0), D=0.05, tau_cr=3.0, D_cr=0.03)
+    add_dynamics(write_point(tmp_path, 0.2, 8.0), D=None)                # fitted, but no diffusive window
+    d = load_campaign(tmp_path)
+    assert np.isnan(d.D[[0, 2]]).all() and d.D[1] == 0.05 and d.D_err[1] == pytest.approx(0.005)
+    assert d.beta.tolist()[:2] == [0.7, 0.7] and np.isnan(d.beta[2]) and d.tau_K[0] == 1.5
+    assert d.D_t_min[1] == 2.0 and d.D_t_max[1] == 9.0
+    assert d.tau_alpha_cr[1] == 3.0 and d.D_cr[1] == 0.03 and d.beta_cr[1] == 0.8
+    assert np.isnan(d.tau_alpha_cr[[0, 2]]).all() and np.isnan(d.D_cr[[0, 2]]).all()
+    se = d.stokes_einstein()
+    assert se.D_tau[1] == pytest.approx(0.1) and se.D_tau_over_T[1] == pytest.approx(0.1 / 0.3)
+    assert se.D_tau_err[1] == pytest.approx(0.1 * np.hypot(0.1, 0.1))
+    assert np.isnan(se.D_tau[[0, 2]]).all()
+    assert d.stokes_einstein(cage_relative=True).D_tau[1] == pytest.approx(0.09)
+    assert d.msd(0.3).msd[-1] == pytest.approx(1.6)
+    with pytest.raises(ValueError, match="msd.csv does not exist.*reanalyse"):
+        d.msd(0.5)
+    with pytest.raises(ValueError, match="fs_cr.csv does not exist"):
+        d.fs(0.3, cage_relative=True)
+    both = combine(d, load_campaign(tmp_path))                           # the new arrays combine like the rest
+    assert np.array_equal(both.D, d.D, equal_nan=True)

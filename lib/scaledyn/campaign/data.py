@@ -2,8 +2,11 @@ r"""A campaign's per-temperature summaries (``data/md/<model>/T*/``) as arrays, 
 the finite-size check that lets a smaller companion system supply the slowest points.
 
 A state point folder holds ``summary.json`` (thermodynamic means with block errors, τα, equilibration
-evidence, species concentrations), ``fs.csv`` (F_s(k,t)), ``species.csv`` (concentrations per
-snapshot) and ``config.npz`` (the last sampled configuration), written by :mod:`.jobs`.
+evidence, species concentrations, and since the dynamics analysis the KWW fit, D and, in 2D, the
+cage-relative τα and D), ``fs.csv`` (F_s(k,t)), ``msd.csv`` (MSD; 2D: ``fs_cr.csv``,
+``msd_cr.csv``), ``species.csv`` (concentrations per snapshot) and ``config.npz`` (the last sampled
+configuration), written by :mod:`.jobs`. Summaries written before the dynamics analysis still load:
+their dynamics arrays are NaN (``python -m scaledyn.campaign <model> --reanalyse`` fills them).
 :func:`load_campaign` gathers the finished points of one model into a :class:`CampaignData`, sorted
 by increasing temperature. Units: reduced (ε, σ, m, τ = σ√(m/ε), k_B = 1).
 
@@ -32,6 +35,7 @@ from scipy import stats
 
 from .._checks import int_array, int_scalar, read_json
 from ..analysis.free_energy import fit_species
+from ..analysis.diffusion import MSDResult, StokesEinstein, read_msd, stokes_einstein
 from ..analysis.isf import ISFResult, read_isf
 from ..analysis.species import SpeciesScheme, binary3d_scheme, hump2d_scheme
 from ..analysis.stats import block_average
@@ -84,6 +88,11 @@ class CampaignData:
     ``other`` (fraction outside the recorded species); ``equilibrated`` (both halves agree: F_s and
     U, ρ, P); ``production_over_tau`` and ``equilibration_over_tau`` (run lengths in measured τα);
     ``n`` the number of particles. ``folders`` are the state-point folders.
+
+    Dynamics (NaN where a summary predates them or the fit had no window): ``beta``, ``beta_err``,
+    ``tau_K``, ``tau_K_err`` (KWW fit of F_s); ``D``, ``D_err`` (σ²/τ) and the window ``D_t_min``,
+    ``D_t_max`` (τ); cage-relative (2D models): ``tau_alpha_cr``, ``tau_alpha_cr_err``, ``D_cr``,
+    ``D_cr_err``, ``beta_cr``, ``beta_cr_err``.
     """
 
     model: str
@@ -113,6 +122,20 @@ class CampaignData:
     equilibrated: np.ndarray
     production_over_tau: np.ndarray
     equilibration_over_tau: np.ndarray
+    beta: np.ndarray
+    beta_err: np.ndarray
+    tau_K: np.ndarray
+    tau_K_err: np.ndarray
+    D: np.ndarray
+    D_err: np.ndarray
+    D_t_min: np.ndarray
+    D_t_max: np.ndarray
+    tau_alpha_cr: np.ndarray
+    tau_alpha_cr_err: np.ndarray
+    D_cr: np.ndarray
+    D_cr_err: np.ndarray
+    beta_cr: np.ndarray
+    beta_cr_err: np.ndarray
     folders: tuple
 
     @property
@@ -165,9 +188,27 @@ class CampaignData:
             raise ValueError(f"T = {T} is not a state point of this campaign ({self.T.tolist()})")
         return int(i[0])
 
-    def fs(self, T) -> ISFResult:
-        """F_s(k,t) of the state point at temperature ``T``."""
-        return read_isf(self.folders[self._index(T)] / "fs.csv")
+    def fs(self, T, cage_relative: bool = False) -> ISFResult:
+        """F_s(k,t) of the state point at temperature ``T`` (the cage-relative one: 2D models)."""
+        return read_isf(self._curve_file(T, "fs_cr.csv" if cage_relative else "fs.csv"))
+
+    def msd(self, T, cage_relative: bool = False) -> MSDResult:
+        """The MSD of the state point at temperature ``T`` (the cage-relative one: 2D models)."""
+        return read_msd(self._curve_file(T, "msd_cr.csv" if cage_relative else "msd.csv"))
+
+    def _curve_file(self, T, name: str) -> Path:
+        path = self.folders[self._index(T)] / name
+        if not path.exists():
+            raise ValueError(f"{path} does not exist: the point predates the dynamics analysis, or the model "
+                             "has no cage-relative curves; run `python -m scaledyn.campaign <model> --reanalyse`")
+        return path
+
+    def stokes_einstein(self, cage_relative: bool = False) -> StokesEinstein:
+        """D·τα and D·τα/T over the state points, with propagated errors
+        (:func:`~scaledyn.analysis.diffusion.stokes_einstein`); NaN where D or τα is missing."""
+        if cage_relative:
+            return stokes_einstein(self.T, self.D_cr, self.D_cr_err, self.tau_alpha_cr, self.tau_alpha_cr_err)
+        return stokes_einstein(self.T, self.D, self.D_err, self.tau_alpha, self.tau_alpha_err)
 
     def species_samples(self, T) -> np.ndarray:
         """Per-snapshot concentrations (n_snapshots × n_species, time order) at temperature ``T``."""
@@ -247,8 +288,29 @@ def load_campaign(folder, *, model: str | None = None) -> CampaignData:
         production_over_tau=col(lambda r: r.get("times", {}).get("production_over_tau") or np.nan),
         equilibration_over_tau=col(lambda r: (r.get("times", {}).get("equilibration") or np.nan)
                                    / r["tau_alpha"]["value"]),
+        **_dynamics_columns(rows),
         folders=folders,
     )
+
+
+#: Optional summary entries (added with the dynamics analysis): array name -> path in summary.json.
+_DYNAMICS = {
+    "beta": ("kww", "beta"), "beta_err": ("kww", "beta_err"), "tau_K": ("kww", "tau_K"),
+    "tau_K_err": ("kww", "tau_K_err"), "D": ("diffusion", "D"), "D_err": ("diffusion", "D_err"),
+    "D_t_min": ("diffusion", "t_min"), "D_t_max": ("diffusion", "t_max"),
+    "tau_alpha_cr": ("cage_relative", "tau_alpha", "value"), "tau_alpha_cr_err": ("cage_relative", "tau_alpha", "err"),
+    "D_cr": ("cage_relative", "diffusion", "D"), "D_cr_err": ("cage_relative", "diffusion", "D_err"),
+    "beta_cr": ("cage_relative", "kww", "beta"), "beta_cr_err": ("cage_relative", "kww", "beta_err"),
+}
+
+
+def _dynamics_columns(rows) -> dict:
+    """The :data:`_DYNAMICS` arrays of the summaries ``rows``; NaN where an entry is missing or null."""
+    def get(r, path):
+        for key in path:
+            r = r.get(key) if isinstance(r, dict) else None
+        return np.nan if r is None else float(r)
+    return {name: np.array([get(r, path) for r in rows], dtype=float) for name, path in _DYNAMICS.items()}
 
 
 def combine(main: CampaignData, extra: CampaignData) -> CampaignData:
