@@ -39,8 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .._checks import dimension, float_array, increasing, int_array, int_scalar, real_scalar
-from .time_origins import correlate, read_curve, write_curve
+from .._checks import dimension, float_array, int_array, int_scalar, real_scalar
+from .time_origins import correlate, lag_curve, read_curve, write_curve
 
 __all__ = [
     "ISFResult",
@@ -282,13 +282,7 @@ def tau_alpha(t, fs, level: float = INV_E) -> float:
     Returns NaN if the curve never crosses ``level`` or starts below it. ``t`` ≥ 0 strictly
     increasing; ``fs`` finite, same length.
     """
-    t = float_array(t, "t", ndim=1, min_size=2)
-    increasing(t, "t")
-    if t[0] < 0:
-        raise ValueError("t must be >= 0")
-    fs = float_array(fs, "fs", ndim=1, min_size=2)
-    if fs.size != t.size:
-        raise ValueError(f"fs and t must have the same length, got {fs.size} and {t.size}")
+    t, fs = lag_curve(t, fs)
     level = real_scalar(level, "level")
     below = np.flatnonzero(fs < level)
     if below.size == 0 or below[0] == 0:

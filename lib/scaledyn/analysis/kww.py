@@ -32,7 +32,8 @@ import numpy as np
 from scipy.optimize import curve_fit
 from scipy.special import gamma
 
-from .._checks import float_array, increasing, int_scalar, real_scalar
+from .._checks import float_array, int_scalar, real_scalar
+from .time_origins import lag_curve
 
 __all__ = ["KWWFit", "kww", "fit_kww"]
 
@@ -75,13 +76,7 @@ def fit_kww(t, fs, fs_err=None, *, chunks=None, upper: float = 0.6, lower: float
     ``chunks`` (n_chunks, n) chunk curves (NaN where a chunk lacks the lag) or None;
     0 < ``lower`` < ``upper`` ≤ 1. No window of ``min_points`` lags: NaN parameters and a ``reason``.
     """
-    t = float_array(t, "t", ndim=1, min_size=2)
-    increasing(t, "t")
-    if t[0] < 0:
-        raise ValueError("t must be >= 0")
-    fs = float_array(fs, "fs", ndim=1, min_size=2)
-    if fs.size != t.size:
-        raise ValueError(f"fs and t must have the same length, got {fs.size} and {t.size}")
+    t, fs = lag_curve(t, fs)
     if fs_err is not None:
         fs_err = float_array(fs_err, "fs_err", ndim=1, finite=False)
         if fs_err.shape != fs.shape or np.any(fs_err <= 0) or np.any(np.isinf(fs_err)):

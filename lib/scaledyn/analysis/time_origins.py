@@ -24,7 +24,8 @@ import numpy as np
 
 from .._checks import dimension, float_array, increasing, int_array, int_scalar, real_scalar
 
-__all__ = ["LagAverage", "correlate", "trajectory", "selection", "group_lags", "write_curve", "read_curve"]
+__all__ = ["LagAverage", "correlate", "trajectory", "selection", "group_lags", "lag_curve", "write_curve",
+           "read_curve"]
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,19 @@ def _lag_average(times, org, frm, vals, org_idx, n_chunks) -> LagAverage:
     if np.any(multi):
         err[multi] = np.nanstd(chunks[:, multi], axis=0, ddof=1) / np.sqrt(n_ok[multi])
     return LagAverage(t=t, mean=mean, err=err, counts=counts, chunks=chunks)
+
+
+def lag_curve(t, values, name: str = "fs") -> tuple[np.ndarray, np.ndarray]:
+    """Validated ``(t, values)`` of a correlation on its lags: ``t`` ≥ 0 strictly increasing, ``values``
+    (called ``name`` in errors) finite and of the same length, both with at least two entries."""
+    t = float_array(t, "t", ndim=1, min_size=2)
+    increasing(t, "t")
+    if t[0] < 0:
+        raise ValueError("t must be >= 0")
+    values = float_array(values, name, ndim=1, min_size=2)
+    if values.size != t.size:
+        raise ValueError(f"{name} and t must have the same length, got {values.size} and {t.size}")
+    return t, values
 
 
 def write_curve(path, meta: dict, names: list, columns) -> None:
