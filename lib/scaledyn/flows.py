@@ -32,6 +32,9 @@ oscillator of chapter 1) :func:`integrate_separable` offers the leapfrog (veloci
 All public functions validate their inputs and raise :class:`ValueError` or :class:`TypeError`
 naming the offending argument. These routines take user-supplied Python callables (β, F), so they
 are plain NumPy rather than Numba kernels; the systems are small (one or two couplings).
+
+Length (~560 lines): the integrators, the fixed-point analysis and the separable leapfrog share one
+phase-space convention and its input checks; split, each part would re-import the others.
 """
 
 from __future__ import annotations

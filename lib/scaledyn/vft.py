@@ -33,6 +33,9 @@ Derived quantities (analytic, no finite differences):
 
 Fits use :func:`scipy.optimize.curve_fit` on :math:`\log_{10}\tau`; the covariance it returns gives
 standard errors, propagated to :math:`T_g` and :math:`m` by the delta method.
+
+Length (~640 lines): the three laws, their fits and the derived quantities (T_g, m, E_eff with
+delta-method errors) are one table of laws that every function indexes (``MODELS``).
 """
 
 from __future__ import annotations

@@ -132,15 +132,15 @@ def test_particle_energies_sum_to_the_total_and_split_pairs():
     from scaledyn.md.reference import energy, pair_energy
 
     m = models.hump2d()
-    u = lambda ti, tj, r: pair_energy(m.kind, m.params, ti, tj, r)  # noqa: E731
+    u = lambda ti, tj, r: pair_energy(m.potential, m.params, ti, tj, r)  # noqa: E731
     rng = np.random.default_rng(3)
     box = np.array([9.0, 8.0])
     side = np.stack(np.meshgrid(np.arange(8) * 1.1, np.arange(7) * 1.1), -1).reshape(-1, 2)
     pos = side + rng.normal(0, 0.05, side.shape)
     types = np.zeros(len(pos), dtype=np.int64)
-    rc = float(np.sqrt(m.params[0, 0, 2]))
+    rc = float(np.sqrt(m.params["rc2"][0, 0]))
     e = th.particle_energies(pos, box, u, rc)
-    assert e.sum() == pytest.approx(energy(m.kind, m.params, pos, types, box), rel=1e-12)
+    assert e.sum() == pytest.approx(energy(m.potential, m.params, pos, types, box), rel=1e-12)
     # two particles: each carries half of the pair energy, across the periodic boundary too
     two = np.array([[0.2, 1.0], [8.9, 1.0]])
     e2 = th.particle_energies(two, box, u, rc)

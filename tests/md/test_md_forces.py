@@ -10,7 +10,7 @@ from scaledyn.md import reference as ref
 def test_kernel_equals_numpy_reference(any_liquid):
     model, state = any_liquid
     md.compute_forces(state, model)
-    u, f, w = ref.energy_forces_virial(model.kind, model.params, state.pos, state.types, state.box)
+    u, f, w = ref.energy_forces_virial(model.potential, model.params, state.pos, state.types, state.box)
     assert state.potential_energy == pytest.approx(u, rel=1e-12)
     assert state.virial == pytest.approx(w, rel=1e-12)
     np.testing.assert_allclose(state.force, f, rtol=0, atol=1e-10 * np.abs(f).max())
@@ -27,8 +27,8 @@ def test_forces_are_minus_gradient(any_liquid, rng):
             plus, minus = state.pos.copy(), state.pos.copy()
             plus[i, k] += h
             minus[i, k] -= h
-            up = ref.energy(model.kind, model.params, plus, state.types, state.box)
-            um = ref.energy(model.kind, model.params, minus, state.types, state.box)
+            up = ref.energy(model.potential, model.params, plus, state.types, state.box)
+            um = ref.energy(model.potential, model.params, minus, state.types, state.box)
             fd = -(up - um) / (2 * h)
             assert state.force[i, k] == pytest.approx(fd, rel=1e-5, abs=1e-5)
 
@@ -41,7 +41,7 @@ def test_virial_pressure_is_minus_dU_dV(any_liquid):
 
     def energy_at(volume):
         s = (volume / vol) ** (1 / d)
-        return ref.energy(model.kind, model.params, state.pos * s, state.types, state.box * s)
+        return ref.energy(model.potential, model.params, state.pos * s, state.types, state.box * s)
 
     h = 1e-6 * vol
     dudv = (energy_at(vol + h) - energy_at(vol - h)) / (2 * h)
@@ -58,7 +58,7 @@ def test_velocity_verlet_step_matches_reference(any_liquid):
     md.compute_forces(state, model)
     # the engine may re-order particle slots at a list build: compare in particle-id order
     by = state.by_tag
-    pos, vel, force, u = ref.velocity_verlet_step(model.kind, model.params, state.unwrapped(), by(state.vel),
+    pos, vel, force, u = ref.velocity_verlet_step(model.potential, model.params, state.unwrapped(), by(state.vel),
                                                   by(state.force), by(state.types), model.masses, state.box,
                                                   model.dt)
     md.simulate(state, model, steps=1, ensemble="nve")
@@ -89,7 +89,7 @@ def test_owner_computes_split_gives_the_same_forces(any_liquid, nt, shuffled):
     """Any number of force partitions, cell-sorted particles (few spills) or randomly ordered ones
     (about half the pairs spill to another partition's owner): the reference forces."""
     from scaledyn.md import neighbour_list as nb
-    from scaledyn.md import potentials as pot
+    from scaledyn.md import forces
     from scaledyn.md.state import dims_of
 
     model, state = any_liquid
@@ -100,19 +100,19 @@ def test_owner_computes_split_gives_the_same_forces(any_liquid, nt, shuffled):
     nl = nb.allocate(pos, types, state.box, model.params, model.skin)
     nl = nb.update(nl, pos, types, state.box, np.zeros(pos.shape, np.int64))  # no sort: order kept
     f = np.full(pos.shape, np.nan)  # every entry must be written
-    u, w, _ = pot.forces_energy_virial(dims_of(state.dim), nt, model.kind, model.params, pos, types, state.box,
+    u, w, _ = forces.forces_energy_virial(dims_of(state.dim), nt, model.params, pos, types, state.box,
                                        nl.pairs, nl.npair, f)
-    u_ref, f_ref, w_ref = ref.energy_forces_virial(model.kind, model.params, pos, types, state.box)
+    u_ref, f_ref, w_ref = ref.energy_forces_virial(model.potential, model.params, pos, types, state.box)
     assert u == pytest.approx(u_ref, rel=1e-12) and w == pytest.approx(w_ref, rel=1e-12)
     np.testing.assert_allclose(f, f_ref, rtol=0, atol=1e-10 * np.abs(f_ref).max())
 
 
 def test_force_loop_rejects_pairs_not_sorted_by_first_particle(hump_liquid):
-    from scaledyn.md import potentials as pot
+    from scaledyn.md import forces
     from scaledyn.md.state import dims_of
 
     model, state = hump_liquid
     pairs = np.array([[5, 1], [6, 2]], np.int32)  # columns (5, 6), (1, 2): first particles descend
     with pytest.raises(ValueError, match="sorted"):
-        pot.forces_energy_virial(dims_of(2), 2, model.kind, model.params, state.pos, state.types, state.box,
+        forces.forces_energy_virial(dims_of(2), 2, model.params, state.pos, state.types, state.box,
                                  pairs, 2, np.zeros_like(state.pos))

@@ -55,8 +55,8 @@ def test_build_after_cell_sort_equals_full_build(name, rng):
     assert np.array_equal(np.sort(tag), np.arange(n)) and not np.array_equal(tag, np.arange(n))
     a = nb.allocate(pos, types, box, model.params, model.skin, capacity=64)  # random points: crowded rows
     b = a.copy()
-    need_a = nb.build(dims, 2, pos, types, box, a.cut2, rlist, a.nbr, a.counts, a.pairs)
-    need_b = nb.build_sorted(dims, 2, pos, types, box, b.cut2, rlist, start, b.nbr, b.counts, b.pairs)
+    need_a = nb.build(dims, 2, pos, types, box, a.cut2, rlist, a.lists)
+    need_b = nb.build_sorted(dims, 2, pos, types, box, b.cut2, rlist, start, b.lists)
     assert need_a == need_b <= a.capacity
     assert np.array_equal(a.counts, b.counts) and np.array_equal(a.nbr, b.nbr) and np.array_equal(a.pairs, b.pairs)
     assert nb.list_pairs(b) == nb.brute_force_pairs(pos, types, box, model.params, model.skin)
@@ -66,9 +66,9 @@ def test_flatten_rejects_too_short_output():
     nbr = np.array([[1, 2], [2, 0], [0, 0]], np.int32)
     counts = np.array([2, 1, 0], np.int32)
     pairs = np.zeros((2, 3), np.int32)
-    assert nb.flatten(1, nbr, counts, pairs) == 3 and pairs.tolist() == [[0, 0, 1], [1, 2, 2]]
+    assert nb.flatten(1, nb.Lists(nbr, counts, pairs)) == 3 and pairs.tolist() == [[0, 0, 1], [1, 2, 2]]
     with pytest.raises(ValueError, match="fewer columns"):
-        nb.flatten(1, nbr, counts, np.zeros((2, 2), np.int32))
+        nb.flatten(1, nb.Lists(nbr, counts, np.zeros((2, 2), np.int32)))
 
 
 def test_positions_outside_box_are_wrapped_with_images(rng):
@@ -122,6 +122,6 @@ def test_list_stays_complete_during_npt_run(binary_liquid):
     model, state = binary_liquid
     state = state.copy()
     md.simulate(state, model.with_(tau_P=0.5), steps=400, T=1.0, pressure=14.0)
-    u, f, _ = ref.energy_forces_virial(model.kind, model.params, state.pos, state.types, state.box)
+    u, f, _ = ref.energy_forces_virial(model.potential, model.params, state.pos, state.types, state.box)
     assert state.potential_energy == pytest.approx(u, rel=1e-12)
     np.testing.assert_allclose(state.force, f, atol=1e-9 * np.abs(f).max())

@@ -145,7 +145,7 @@ def test_random_initial_state_has_no_overlaps():
     d = st.pos[:, None] - st.pos[None]
     d -= st.box * np.rint(d / st.box)
     r = np.sqrt((d**2).sum(-1)) + np.eye(st.n) * 10
-    sig = np.sqrt(model.params[st.types[:, None], st.types[None], 1])
+    sig = np.sqrt(model.params["sigma2"][st.types[:, None], st.types[None]])
     assert (r / sig).min() >= 0.7 - 1e-12
     th = md.thermo(st, model)
     assert th["T"] == pytest.approx(1.0, rel=1e-12) and th["density"] == pytest.approx(0.6)
@@ -168,3 +168,29 @@ def test_threads_argument_applies_to_one_call_and_is_validated():
     for bad in (0, -1, 1.5, True, numba.config.NUMBA_NUM_THREADS + 1):
         with pytest.raises((ValueError, TypeError), match="threads"):
             md.simulate(a, model, steps=1, T=0.5, threads=bad)
+
+
+def test_checkpoint_written_before_parameter_records_resumes_bitwise(hump_liquid, tmp_path):
+    """A checkpoint whose model has the old integer ``kind`` and float parameter table (campaigns
+    started before the kernels took records) loads to the same model and continues bitwise."""
+    import json
+
+    model, state = hump_liquid
+    path = md.save_checkpoint(tmp_path / "new.npz", state.copy(), model)
+    with np.load(path) as z:
+        data = {k: z[k] for k in z.files}
+    rec = json.loads(str(data["model"]))
+    p = model.params
+    old = [p["eps"], p["sigma2"], p["rc2"], p["r0"], p["r02"], np.sqrt(p["rc2"]), p["h0"],
+           *[p[f"a{k}"] for k in range(8)], p["inv_width"]]
+    rec["kind"] = 1
+    del rec["potential"]
+    rec["params"] = np.stack(old, -1).tolist()
+    data["model"] = np.array(json.dumps(rec))
+    np.savez(tmp_path / "old.npz", **data)
+    s_new, m_new, _ = md.load_checkpoint(path)
+    s_old, m_old, _ = md.load_checkpoint(tmp_path / "old.npz")
+    assert m_old.potential == "hump" and np.array_equal(m_old.params, model.params)
+    for s, m in ((s_new, m_new), (s_old, m_old)):
+        md.simulate(s, m, steps=200, T=0.5, progress=False)
+    assert np.array_equal(s_new.pos, s_old.pos) and np.array_equal(s_new.vel, s_old.vel)

@@ -27,6 +27,9 @@ error of ξ there, itself predicted by the species model fitted on the training 
 includes both errors; :math:`\sum z^2` over the blind points is compared with χ² of ``n_blind``
 degrees of freedom (:func:`blind_test`). A law is *consistent* with the held-out data when that
 probability is at least ``p_min``. Times in τ, temperatures in ε/k_B, lengths in σ.
+
+Length (a little over 500 lines): the protocol, the training-only selections, the fits and the
+blind test are the steps of one test and share its two bootstraps (``_redrawn_fits``).
 """
 
 from __future__ import annotations

@@ -213,7 +213,7 @@ def particle_energies(positions, box, pair_energy, cutoff: float, types=None) ->
 
     ``positions`` (N, d) and ``box`` (d,) in σ (periodic, minimum image); ``pair_energy(ti, tj, r)``
     returns U(r) in ε for arrays of types and distances, e.g.
-    ``lambda ti, tj, r: scaledyn.md.reference.pair_energy(model.kind, model.params, ti, tj, r)``;
+    ``lambda ti, tj, r: scaledyn.md.reference.pair_energy(model.potential, model.params, ti, tj, r)``;
     ``cutoff`` (σ) the range of the potential (pairs farther apart are not visited; it must be below
     half the smallest box side); ``types`` (N,) integers (default all 0). Pairs are found with
     :func:`scaledyn.analysis.neighbours.periodic_pairs` (a periodic k-d tree).

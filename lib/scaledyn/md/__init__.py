@@ -23,7 +23,7 @@ Public API (everything a chapter needs)::
   :mod:`scaledyn.campaign` (temperature ladders); those layers build on it
 * command line: ``python -m scaledyn.md run --model binary3d --T 1.0 --steps 100000 --out DIR``
 
-Modules: :mod:`.potentials` (pair potentials and the force kernel), :mod:`.neighbour_list` (cell + Verlet
+Modules: :mod:`.potentials` (pair potentials), :mod:`.forces` (the force kernel), :mod:`.neighbour_list` (cell + Verlet
 lists), :mod:`.integrators` (velocity Verlet, Berendsen), :mod:`.state`, :mod:`.run`,
 :mod:`.models`, :mod:`.trajectory`, :mod:`.reference` (slow NumPy references), :mod:`.lattices`
 (ideal triangular and fcc lattices),
@@ -35,6 +35,7 @@ A run is bitwise reproducible — and a checkpoint restart bitwise identical —
 """
 
 from . import _threads  # noqa: F401  (select the OpenMP threading layer before any kernel runs)
+from . import _cache  # noqa: F401  (a cache folder per engine source, before any kernel is defined)
 from .models import Model, binary3d, get_model, hump2d
 from .run import (Checkpointer, Observer, PositionSampler, Schedule, SimulationError, ThermoLog,
                   log_schedule, simulate)

@@ -15,7 +15,7 @@ One step of length :math:`\Delta t` (forces :math:`\mathbf F` from the previous 
    re-order particles by cell (:func:`.neighbour_list.sort_by_cell`, for memory locality) and rebuild the
    Verlet list; then new forces, :math:`U` and the virial :math:`W` (each thread accumulates the
    forces on the particles it owns and lists those on other threads' particles,
-   :func:`.potentials.partial_forces`);
+   :func:`.forces.partial_forces`);
 3. each thread adds the forces listed for its particles in the same pass as
    :math:`\mathbf v \leftarrow \mathbf v + \tfrac{\Delta t}{2m}\mathbf F` and the kinetic energy K;
 4. NVT/NPT: Berendsen thermostat (Berendsen et al., J. Chem. Phys. 81, 3684 (1984)), velocities times
@@ -29,11 +29,13 @@ grows it and resumes mid-step, bitwise as if nothing happened), or the run blew 
 step). Same inputs and thread count give bitwise-identical trajectories.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit, prange
 
-from .neighbour_list import build_sorted, displacement_limit, sort_by_cell, wrap
-from .potentials import add_spills, collect_spills, owner_range, partial_forces
+from .neighbour_list import Lists, build_sorted, displacement_limit, sort_by_cell, wrap
+from .forces import ForceSum, add_spills, collect_spills, owner_range, partial_forces
 
 NVE, NVT, NPT = 0, 1, 2
 ENSEMBLE_CODES = {"nve": NVE, "nvt": NVT, "npt": NPT}
@@ -47,6 +49,45 @@ STATUS_TEXT = {
 }
 
 
+class Particles(NamedTuple):
+    """The per-particle arrays a step advances in place, plus the box and the mass of each type."""
+
+    pos: np.ndarray     # (N, d), wrapped into the box at list builds
+    vel: np.ndarray     # (N, d)
+    force: np.ndarray   # (N, d)
+    types: np.ndarray   # (N,) int
+    tag: np.ndarray     # (N,) original index of the particle in each slot (cell sorting permutes)
+    image: np.ndarray   # (N, d) int, box crossings
+    box: np.ndarray     # (d,) side lengths; the barostat rescales it in place
+    masses: np.ndarray  # (types,)
+
+
+class Verlet(NamedTuple):
+    """The neighbour list as the step loop needs it (:class:`.neighbour_list.NeighbourList`)."""
+
+    lists: Lists
+    ref_pos: np.ndarray  # (N, d) positions at the last build
+    ref_box: np.ndarray  # (d,) box at the last build
+    cut2: np.ndarray     # (types, types) squared list radii
+    skin: float
+    rc_max: float
+
+
+class Controls(NamedTuple):
+    """What to run: step count, time step, ensemble code and the coupling constants."""
+
+    nsteps: int
+    dt: float
+    ensemble: int         # NVE, NVT or NPT
+    T0: float             # target temperature
+    tau_T: float          # Berendsen thermostat time
+    P0: float             # target pressure
+    tau_P: float          # Berendsen barostat time
+    bulk_modulus: float   # the barostat's guess B
+    overlap2: float       # a pair closer than sqrt(overlap2) stops the run (blow-up)
+    resume_mid_step: bool  # after an OVERFLOW: the step's kick, drift and barostat are done
+
+
 @njit(cache=True)
 def _kick_table(masses, dt):
     # dt/2m per type: no division per particle
@@ -57,14 +98,15 @@ def _kick_table(masses, dt):
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def kick_drift(dims, nt, pos, vel, force, types, masses, dt, vscale, ref_pos, scale, disp2_max):
+def kick_drift(dims, nt, atoms, dt, vscale, ref_pos, scale, disp2_max):
     """Velocities times ``vscale`` (the previous step's thermostat factor, applied here to save a
     pass), half kick :math:`\\mathbf v \\mathrel{+}= \\tfrac{\\Delta t}{2m}\\mathbf F`, then drift
     :math:`\\mathbf x \\mathrel{+}= \\Delta t\\,\\mathbf v`; returns how many particles moved farther
     than :math:`\\sqrt{\\text{disp2\\_max}}` from :math:`s\\,\\mathbf x_i^0` since the last list build
     (positions are wrapped into the box only at builds, so no minimum image is needed). A count, not
-    the largest displacement: a sum vectorises, a running maximum does not.
+    the largest displacement: a sum vectorises, a running maximum does not. ``atoms``: :class:`Particles`.
     """
+    pos, vel, force, types, masses = atoms.pos, atoms.vel, atoms.force, atoms.types, atoms.masses
     n = pos.shape[0]
     d = len(dims)
     kick = _kick_table(masses, dt)
@@ -89,19 +131,22 @@ def kick_drift(dims, nt, pos, vel, force, types, masses, dt, vscale, ref_pos, sc
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def kick(dims, nt, vel, force, spill_j, spill_f, spill, types, masses, dt):
+def kick(dims, nt, atoms, acc, dt):
     """Half kick :math:`\\mathbf v \\mathrel{+}= \\tfrac{\\Delta t}{2m}\\mathbf F`; returns twice the
     kinetic energy :math:`2K=\\sum_i m_i v_i^2`. Each thread first completes the forces on the
-    particles it owns with the spills of :func:`.potentials.partial_forces` (``spill`` of shape
-    (0, 2) when ``force`` is already complete), as :func:`.potentials.add_spills` would."""
+    particles it owns with the spills of :func:`.forces.partial_forces` (``acc``, a
+    :class:`.forces.ForceSum` on ``atoms.force``; ``acc.span`` of shape (0, 2) when the force is
+    already complete), as :func:`.forces.add_spills` would."""
+    vel, types, masses = atoms.vel, atoms.types, atoms.masses
+    force, spill_j, spill_f, span = acc
     n = vel.shape[0]
     d = len(dims)
     kick = _kick_table(masses, dt)
     out = np.zeros(nt)
     for t in prange(nt):
         i0, i1 = owner_range(t, nt, n)
-        collect_spills(i0, i1, force, spill_j, spill_f, spill)
-        acc = 0.0
+        collect_spills(i0, i1, force, spill_j, spill_f, span)
+        mv2 = 0.0
         for ii in range(i1 - i0):
             i = i0 + ii
             ti = np.uint32(types[i])
@@ -111,8 +156,8 @@ def kick(dims, nt, vel, force, spill_j, spill_f, spill, types, masses, dt):
                 v = vel[i, k] + a * force[i, k]
                 vel[i, k] = v
                 s += v * v
-            acc += masses[ti] * s
-        out[t] = acc
+            mv2 += masses[ti] * s
+        out[t] = mv2
     return out.sum()
 
 
@@ -144,16 +189,21 @@ def kinetic_twice(vel, types, masses):
 
 
 @njit(cache=True)
-def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image, box,
-              nbr, counts, pairs, ref_pos, ref_box, cut2, rlist, skin, rc_max,
-              u, w, nsteps, dt, ensemble, T0, tau_T, P0, tau_P, bulk_modulus, overlap2, resume_mid_step):
-    """Advance ``nsteps`` steps in place (module docstring). Arrays are modified in place.
+def run_steps(dims, nt, params, atoms, verlet, ctl, u, w):
+    """Advance ``ctl.nsteps`` steps in place (module docstring): ``params`` the potential's table
+    (:mod:`.potentials`), ``atoms`` :class:`Particles`, ``verlet`` :class:`Verlet`, ``ctl``
+    :class:`Controls`; ``u``, ``w`` the potential energy and virial of the current forces.
 
     Returns ``(status, steps_done, U, W, twoK, builds, need)``: ``status`` is OK, OVERFLOW (the list
     needs ``need`` slots per row; forces of step ``steps_done + 1`` are still to be computed: call
     again with ``resume_mid_step=True`` after growing), or a blow-up code (run stopped in step
     ``steps_done + 1``).
     """
+    pos, vel, force, types, tag, image, box, masses = atoms
+    lists, ref_pos, ref_box, cut2, skin, rc_max = verlet
+    nbr, counts, pairs = lists
+    nsteps, dt, ensemble, T0, tau_T, P0, tau_P, bulk_modulus, overlap2, resume_mid_step = ctl
+    rlist = rc_max + skin
     d = len(dims)
     n = pos.shape[0]
     dof = d * (n - 1)
@@ -161,9 +211,7 @@ def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image
     twok = kinetic_twice(vel, types, masses)
     npair = counts.sum()
     # forces on other threads' particles (partial_forces): at most one per pair
-    spill_j = np.empty(pairs.shape[1], np.int32)
-    spill_f = np.empty((pairs.shape[1], d))
-    spill = np.zeros((nt, 2), np.int64)
+    acc = ForceSum(force, np.empty(pairs.shape[1], np.int32), np.empty((pairs.shape[1], d)), np.zeros((nt, 2), np.int64))
     builds = 0
     vscale = 1.0  # thermostat factor of the previous step, still to be applied to the velocities
     for step in range(nsteps):
@@ -192,25 +240,24 @@ def run_steps(dims, nt, kind, params, pos, vel, force, types, tag, masses, image
             rebuild = True  # kick, drift and barostat of this step were done before the overflow
         else:
             limit = displacement_limit(scale, skin, rc_max)
-            rebuild = kick_drift(dims, nt, pos, vel, force, types, masses, dt, vscale, ref_pos, scale, limit) > 0.0
+            rebuild = kick_drift(dims, nt, atoms, dt, vscale, ref_pos, scale, limit) > 0.0
             vscale = 1.0
         if rebuild:
             wrap(dims, pos, box, image)
             start = sort_by_cell(dims, box, rlist, pos, vel, force, image, types, tag)
-            need = build_sorted(dims, nt, pos, types, box, cut2, rlist, start, nbr, counts, pairs)
+            need = build_sorted(dims, nt, pos, types, box, cut2, rlist, start, lists)
             if need > nbr.shape[1]:
                 return OVERFLOW, step, u, w, twok, builds, need
             npair = counts.sum()
             ref_pos[:, :] = pos
             ref_box[:] = box
             builds += 1
-        u, w, r2min = partial_forces(dims, nt, kind, params, pos, types, box, pairs, npair, force, spill_j,
-                                     spill_f, spill)
+        u, w, r2min = partial_forces(dims, nt, params, pos, types, box, pairs, npair, acc)
         status = NONFINITE if not (np.isfinite(u) and np.isfinite(w)) else OVERLAP if r2min < overlap2 else OK
         if status != OK:
-            add_spills(force, spill_j, spill_f, spill)  # hand back complete forces
+            add_spills(acc)  # hand back complete forces
             return status, step, u, w, twok, builds, 0
-        twok = kick(dims, nt, vel, force, spill_j, spill_f, spill, types, masses, dt)
+        twok = kick(dims, nt, atoms, acc, dt)
         if not np.isfinite(twok):
             return NONFINITE, step, u, w, twok, builds, 0
         if ensemble != NVE:

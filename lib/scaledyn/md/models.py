@@ -52,7 +52,8 @@ MODEL_NAMES = ("binary3d", "hump2d")
 class Model:
     """A model and its run constants, as plain data (all reduced units).
 
-    ``kind``/``params`` define the pair potential (:mod:`.potentials`); ``type_fractions`` the
+    ``potential`` (a registered name) and ``params`` (its parameter table, one record per type
+    pair) define the pair potential (:mod:`.potentials`); ``type_fractions`` the
     composition; ``masses`` one mass per type. ``ensemble``, ``T``, ``pressure``, ``density`` are the
     defaults of the paper's protocol; ``dt``, ``tau_T``, ``tau_P``, ``bulk_modulus``, ``skin`` are our
     algorithm choices. ``overlap_distance``: a pair closer than this means the run blew up.
@@ -61,7 +62,7 @@ class Model:
     name: str
     dim: int
     n: int
-    kind: int
+    potential: str
     params: np.ndarray = field(repr=False)
     type_names: tuple
     type_fractions: tuple
@@ -82,7 +83,7 @@ class Model:
 
     @property
     def rc_max(self) -> float:
-        return float(np.sqrt(self.params[:, :, 2].max()))
+        return float(np.sqrt(self.params["rc2"].max()))
 
     def min_particles(self) -> int:
         """Smallest N whose box (at the model density) exceeds 2(rc+skin) in every direction."""
@@ -100,9 +101,14 @@ def _validated(m: Model) -> Model:
     int_scalar(m.n, "n")
     dimension(m.dim, "dim")
     nt = len(m.type_names)
-    params = np.asarray(m.params)
-    if params.ndim != 3 or params.shape[:2] != (nt, nt) or not np.all(np.isfinite(params)):
-        raise ValueError(f"params must be a finite ({nt}, {nt}, k) table for {nt} type(s), got shape {params.shape}")
+    potential = pot.get_potential(m.potential)
+    params = m.params
+    if not isinstance(params, np.ndarray) or params.dtype != potential.record or params.shape != (nt, nt):
+        raise ValueError(f"params must be a ({nt}, {nt}) table of the {m.potential!r} record for {nt} type(s), "
+                         f"got {type(params).__name__} {getattr(params, 'shape', '')} {getattr(params, 'dtype', '')}")
+    bad = [f for f in potential.record.names if not np.all(np.isfinite(params[f]))]
+    if bad:
+        raise ValueError(f"params of potential {m.potential!r} must be finite; non-finite field(s) {bad}")
     for name in ("type_fractions", "masses"):
         if len(getattr(m, name)) != nt:
             raise ValueError(f"{name} must have one entry per type ({nt}), got {len(getattr(m, name))}")
@@ -129,7 +135,7 @@ def binary3d(n: int = 4096, *, density: float = 0.826, pressure: float = 10.0, d
              skin: float = 0.3) -> Model:
     """The 3D 50:50 binary 8-6 mixture (sigma = 1.0 / 1.2 / 1.4, m = 1, eps = 1), NPT at p = 10."""
     sigma = np.array([[1.0, 1.2], [1.2, 1.4]])
-    m = Model(name="binary3d", dim=3, n=n, kind=pot.MIE86, params=pot.mie86_params(np.ones((2, 2)), sigma),
+    m = Model(name="binary3d", dim=3, n=n, potential="mie86", params=pot.mie86_params(np.ones((2, 2)), sigma),
               type_names=("S", "L"), type_fractions=(0.5, 0.5), masses=(1.0, 1.0), ensemble="npt",
               density=density, pressure=pressure, dt=dt, tau_T=tau_T, tau_P=tau_P,
               bulk_modulus=bulk_modulus, skin=skin, overlap_distance=0.5)
@@ -140,7 +146,7 @@ def hump2d(n: int = 4096, *, density: float = 0.8, dt: float = 0.005, tau_T: flo
            skin: float = 0.3, r0: float | None = None) -> Model:
     """The 2D one-component hump model of Table I, NVT at density 0.8 (see module docstring)."""
     t = HUMP_TABLE1
-    m = Model(name="hump2d", dim=2, n=n, kind=pot.HUMP,
+    m = Model(name="hump2d", dim=2, n=n, potential="hump",
               params=pot.hump_params(t["h0"], t["r_star"], t["a"], r0=r0),
               type_names=("A",), type_fractions=(1.0,), masses=(1.0,), ensemble="nvt",
               density=density, pressure=None, dt=dt, tau_T=tau_T, tau_P=5.0, bulk_modulus=35.0,

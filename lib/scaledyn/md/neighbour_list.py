@@ -32,12 +32,31 @@ private kernels; one module keeps that layout in one place.
 """
 
 import math
+from typing import NamedTuple
 
 import numba
 import numpy as np
 from numba import njit, prange
 
 from .potentials import FASTMATH, cutoff_sq
+
+
+class Lists(NamedTuple):
+    """The list arrays the kernels fill: rows ``nbr[i, :counts[i]]`` and their flat copy ``pairs``."""
+
+    nbr: np.ndarray     # (N, capacity) int32
+    counts: np.ndarray  # (N,) int32
+    pairs: np.ndarray   # (2, N * capacity) int32
+
+
+class Cells(NamedTuple):
+    """Particles bucketed by cell: ``ncell`` per axis (z = 1 in 2D), stencil depth ``reach``
+    (0: all-pairs search), and slots ``start[c]:start[c + 1]`` of cell c in ``order``."""
+
+    ncell: np.ndarray  # (3,) int64
+    reach: int
+    start: np.ndarray  # (cells + 1,) int64
+    order: np.ndarray  # (N,) int64
 
 
 class NeighbourList:
@@ -54,7 +73,7 @@ class NeighbourList:
         self.counts = counts
         if pairs is None:
             pairs = np.zeros((2, nbr.size), np.int32)
-            flatten(numba.get_num_threads(), nbr, counts, pairs)
+            flatten(numba.get_num_threads(), Lists(nbr, counts, pairs))
         self.pairs = pairs
         self.ref_pos = ref_pos
         self.ref_box = ref_box
@@ -62,6 +81,11 @@ class NeighbourList:
         self.cut2 = cut2
         self.rc_max = float(rc_max)
         self.builds = int(builds)
+
+    @property
+    def lists(self) -> Lists:
+        """The arrays the build kernels fill (re-read after :meth:`grow`, which replaces them)."""
+        return Lists(self.nbr, self.counts, self.pairs)
 
     @property
     def capacity(self) -> int:
@@ -135,9 +159,9 @@ def update(nl: NeighbourList, pos, types, box, image, vel=None, force=None, tag=
     start = None if tag is None else sort_by_cell(dims, box, rlist, pos, vel, force, image, types, tag)
     while True:
         if start is None:
-            need = build(dims, nt, pos, types, box, nl.cut2, rlist, nl.nbr, nl.counts, nl.pairs)
+            need = build(dims, nt, pos, types, box, nl.cut2, rlist, nl.lists)
         else:
-            need = build_sorted(dims, nt, pos, types, box, nl.cut2, rlist, start, nl.nbr, nl.counts, nl.pairs)
+            need = build_sorted(dims, nt, pos, types, box, nl.cut2, rlist, start, nl.lists)
         if need <= nl.capacity:
             break
         nl.grow(need)
@@ -248,7 +272,7 @@ def _bucket(dims, pos, box, rlist):
     # (:func:`_counting_sort`): what both the sort and the list build start from
     ncell, reach = _cell_grid(dims, box, rlist)
     start, order = _counting_sort(_cell_index(dims, pos, box, ncell), ncell[0] * ncell[1] * ncell[2])
-    return ncell, reach, start, order
+    return Cells(ncell, reach, start, order)
 
 
 @njit(cache=True)
@@ -279,19 +303,20 @@ def sort_by_cell(dims, box, rlist, pos, vel, force, image, types, tag):
     starts (particles of cell c are now ``start[c]:start[c + 1]``) for :func:`build_sorted`.
 
     Done at every list build: the force loop's reads of neighbour positions and its scattered force
-    writes then stay in L1/L2, and each thread's range of particles (:func:`.potentials.owner_range`)
+    writes then stay in L1/L2, and each thread's range of particles (:func:`.forces.owner_range`)
     is a compact slab of space. The grid is the one :func:`build` uses. ``tag[i]`` keeps the original
     id of the particle now stored at slot i.
     """
-    _, _, start, order = _bucket(dims, pos, box, rlist)
-    _permute(dims, order, pos, vel, force, image, types, tag)
-    return start
+    cells = _bucket(dims, pos, box, rlist)
+    _permute(dims, cells.order, pos, vel, force, image, types, tag)
+    return cells.start
 
 
 @njit(parallel=True, cache=True)
-def flatten(nt, nbr, counts, pairs):
+def flatten(nt, lists):
     """Copy the rows ``nbr[i, :counts[i]]`` into ``pairs[:, :npair]`` as ``(i, j)`` columns, row by
-    row; return ``npair``. ``pairs`` needs at least ``counts.sum()`` columns."""
+    row (:class:`Lists`); return ``npair``. ``pairs`` needs at least ``counts.sum()`` columns."""
+    nbr, counts, pairs = lists
     n = counts.shape[0]
     first = np.empty(n + 1, np.int64)  # column of each row's first pair
     first[0] = 0
@@ -309,9 +334,9 @@ def flatten(nt, nbr, counts, pairs):
 
 
 @njit(cache=True, fastmath=FASTMATH)
-def build(dims, nt, pos, types, box, cut2, rlist, nbr, counts, pairs):
-    """Fill ``nbr``/``counts`` and the flat ``pairs`` (:func:`flatten`) for positions inside the
-    box; return the largest row needed (when it exceeds the capacity, ``pairs`` is left stale).
+def build(dims, nt, pos, types, box, cut2, rlist, lists):
+    """Fill ``nbr``/``counts`` and the flat ``pairs`` of ``lists`` (:class:`Lists`, :func:`flatten`)
+    for positions inside the box; return the largest row needed (when it exceeds the capacity, ``pairs`` is left stale).
 
     Particles are bucketed by cell (:func:`_cell_grid`; cell-ordered copies ``spos``: sequential
     memory). For each cell the candidates — the cell's own particles followed by those of its half
@@ -325,72 +350,73 @@ def build(dims, nt, pos, types, box, cut2, rlist, nbr, counts, pairs):
     """
     n = pos.shape[0]
     d = len(dims)
-    ncell, reach, start, order = _bucket(dims, pos, box, rlist)
+    cells = _bucket(dims, pos, box, rlist)
+    order = cells.order
     spos = np.empty((n, d))
     stypes = np.empty(n, np.int64)
     for s in range(n):
         for k in range(d):
             spos[s, k] = pos[order[s], k]
         stypes[s] = types[order[s]]
-    return _search(dims, nt, spos, stypes, order, start, ncell, reach, box, cut2, rlist, nbr, counts, pairs)
+    return _search(dims, nt, spos, stypes, cells, box, cut2, rlist, lists)
 
 
 @njit(cache=True)
-def build_sorted(dims, nt, pos, types, box, cut2, rlist, start, nbr, counts, pairs):
+def build_sorted(dims, nt, pos, types, box, cut2, rlist, start, lists):
     """:func:`build` for particles already in cell order, with the cell starts ``start`` that
     :func:`sort_by_cell` returned: no second bucketing, no sorted copies. The same list as
     :func:`build` (which would find the identity order)."""
     ncell, reach = _cell_grid(dims, box, rlist)
-    order = np.arange(pos.shape[0])
-    return _search(dims, nt, pos, types, order, start, ncell, reach, box, cut2, rlist, nbr, counts, pairs)
+    cells = Cells(ncell, reach, start, np.arange(pos.shape[0]))
+    return _search(dims, nt, pos, types, cells, box, cut2, rlist, lists)
 
 
 @njit(cache=True)
-def _search(dims, nt, spos, stypes, order, start, ncell, reach, box, cut2, rlist, nbr, counts, pairs):
-    # pair search over cell-ordered copies (slot s holds particle order[s]), then the flat copy
-    d = len(dims)
-    if reach == 0:
-        inv = np.empty(d)
-        for k in range(d):
-            inv[k] = 1.0 / box[k]
-        need = _build_all_pairs(dims, nt, spos, stypes, order, box, inv, cut2, nbr, counts)
+def _search(dims, nt, spos, stypes, cells, box, cut2, rlist, lists):
+    # pair search over cell-ordered copies (slot s holds particle cells.order[s]), then the flat copy
+    if cells.reach == 0:
+        need = _build_all_pairs(dims, nt, spos, stypes, cells.order, box, cut2, lists)
     else:
-        need = _build_stencil(dims, nt, spos, stypes, order, start, ncell, reach, box, cut2, rlist, nbr, counts)
-    if need <= nbr.shape[1]:
-        flatten(nt, nbr, counts, pairs)
+        need = _build_stencil(dims, nt, spos, stypes, cells, box, cut2, rlist, lists)
+    if need <= lists.nbr.shape[1]:
+        flatten(nt, lists)
     return need
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH, error_model="numpy")
-def _build_stencil(dims, nt, spos, stypes, order, start, ncell, reach, box, cut2, rlist, nbr, counts):
+def _build_stencil(dims, nt, spos, stypes, cells, box, cut2, rlist, lists):
     # the cell-list search of :func:`build`: cells split between threads by their first slot
     n = spos.shape[0]
+    ncell, start = cells.ncell, cells.start
     ntot = ncell[0] * ncell[1] * ncell[2]
-    stencil = half_stencil(dims, box, ncell, reach, rlist)
+    stencil = half_stencil(dims, box, ncell, cells.reach, rlist)
     occ = 0
     for c in range(ntot):
         occ = max(occ, start[c + 1] - start[c])
-    maxcand = occ * (stencil.shape[0] + 1)
     need_t = np.zeros(nt, np.int64)
+    order, reach = cells.order, cells.reach
+    nbr, counts = lists.nbr, lists.counts
     for t in prange(nt):
         # this thread owns the cells whose first slot lies in its slot range
         c0 = np.searchsorted(start[:ntot], t * n // nt)
         c1 = np.searchsorted(start[:ntot], (t + 1) * n // nt)
-        need_t[t] = _build_cells(dims, c0, c1, spos, stypes, order, start, ncell, stencil, reach, box,
-                                 cut2, maxcand, nbr, counts)
+        need_t[t] = _build_cells(dims, c0, c1, spos, stypes, order, start, ncell, stencil, reach, box, cut2, occ,
+                                 nbr, counts)
     return need_t.max()
 
 
-@njit(inline="always", fastmath=FASTMATH, error_model="numpy")  # see potentials.collect_spills
-def _build_cells(dims, c0, c1, spos, stypes, order, start, ncell, stencil, reach, box, cut2, maxcand, nbr,
-                 counts):
-    # cells c0..c1-1: gather candidates (structure of arrays, periodic images pre-shifted), then
+# Called inside the parallel loop of _build_stencil, so it takes plain arrays, not the Cells and Lists
+# records (a record handed into a parallel loop body made the build 20 % slower: benchmarks/README.md).
+@njit(inline="always", fastmath=FASTMATH, error_model="numpy")  # see forces.collect_spills
+def _build_cells(dims, c0, c1, spos, stypes, order, start, ncell, stencil, reach, box, cut2, occ, nbr, counts):
+    # cells c0..c1-1 (at most ``occ`` particles per cell): gather candidates (structure of arrays, periodic images pre-shifted), then
     # per particle a vectorised distance pass over the contiguous buffer and a compaction pass.
     # Loops run over range(count) from zero with the offset added inside: with Numba's range(a, b)
     # LLVM vectorised the distance pass badly; scalars are hoisted out of loops (benchmarks/README.md).
     d = len(dims)
     cap = nbr.shape[1]
     ntypes = cut2.shape[0]
+    maxcand = occ * (stencil.shape[0] + 1)
     cx = np.empty(maxcand)
     cy = np.empty(maxcand)
     cz = np.empty(maxcand)
@@ -471,11 +497,15 @@ def _build_cells(dims, c0, c1, spos, stypes, order, start, ncell, stencil, reach
 
 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
-def _build_all_pairs(dims, nt, spos, stypes, order, box, inv, cut2, nbr, counts):
+def _build_all_pairs(dims, nt, spos, stypes, order, box, cut2, lists):
     # O(N^2) for boxes with < 3 cells per side; the parity rule keeps rows balanced
     n = spos.shape[0]
     d = len(dims)
+    nbr, counts = lists.nbr, lists.counts
     cap = nbr.shape[1]
+    inv = np.empty(d)
+    for k in range(d):
+        inv[k] = 1.0 / box[k]
     need_t = np.zeros(nt, np.int64)
     for t in prange(nt):
         row = np.empty(n + 1, np.int32)

@@ -1,24 +1,34 @@
-r"""Pair potentials of the two glass formers, and the one kernel that turns them into forces.
+r"""Pair potentials of the two glass formers: each a pair function and its parameter record.
 
 Reduced units throughout: energy :math:`\varepsilon`, length :math:`\sigma` (:math:`\sigma_{ss}` for
 the binary mixture), mass :math:`m`, time :math:`\tau=\sigma\sqrt{m/\varepsilon}`; pressure
 :math:`\varepsilon/\sigma^d`.
 
-A potential is *data*: an integer ``kind`` and a table ``params[ti, tj, :]`` of float64 coefficients
-for each pair of particle types (the jax-md / atooms idea of species x species parameter arrays).
-:func:`mie86_block` and :func:`hump_block` evaluate a potential over a block of pairs;
-:func:`forces_energy_virial` loops over a flat half list of pairs and returns forces, the potential
-energy and the virial in one pass.
+A potential is a small function of the squared distance and its named parameters (the jax-md idea
+of a pair function with species x species parameters):
 
-Binary 8-6 mixture (``kind = MIE86``, the 3D model of Boue et al., arXiv:0905.3962, Eq. 1)
+* ``pair(r2, eps, sigma2, ...) -> (u, f_r)`` returns :math:`u(r)` and :math:`f_r=-u'(r)/r` for one
+  pair; it must give ``(0, 0)`` at and beyond the cutoff;
+* the parameters of a model are a NumPy structured array ``params[ti, tj]``, one record per pair of
+  particle types, whose fields are the pair function's parameter names; every potential has
+  ``sigma2`` (:math:`\sigma_{ij}^2`, sets the lattice spacing of a fresh state) and ``rc2`` (the
+  squared cutoff, for the neighbour list);
+* :func:`register` adds a potential: a new potential is one ``pair`` function and one registration.
+  The force kernel (:mod:`.forces`) finds the pair function from the *type* of the parameter table
+  when it is compiled (:func:`block_energy`), so there is no switch in the force loop, and the
+  compiled code of every potential is cached on disk like any kernel.
+
+Sign convention: the force on *i* from *j* is :math:`f_r\,(\mathbf r_i-\mathbf r_j)` and the pair's
+virial is :math:`\mathbf r_{ij}\cdot\mathbf F_{ij} = f_r r^2`.
+
+Binary 8-6 mixture (``"mie86"``, the 3D model of Boue et al., arXiv:0905.3962, Eq. 1)
     .. math:: U(r) = \varepsilon_{ij}\left[(\sigma_{ij}/r)^8 - (\sigma_{ij}/r)^6 + a_0\right],
               \quad r \le r_c = \sqrt{8/6}\,\sigma_{ij},
 
     and 0 beyond; :math:`a_0 = 27/256` makes :math:`U(r_c) = 0`, and since :math:`r_c` is the
     minimum of the 8-6 form also :math:`U'(r_c) = 0`: the potential is purely repulsive.
-    ``params[ti, tj] = [eps, sigma^2, rc^2, a0, ...]``.
 
-Hump model (``kind = HUMP``, the 2D model, Eq. 3 and Table I)
+Hump model (``"hump"``, the 2D model, Eq. 3 and Table I)
     .. math:: U(r) = \varepsilon\left[(\sigma/r)^{12} - (\sigma/r)^6 + \tfrac14 + h_0\right],
               \ r\le r_0;\qquad
               U(r) = \varepsilon h_0 P\!\left(\frac{r-r_0}{r_\star-r_0}\right),\ r_0<r\le r_\star,
@@ -29,304 +39,290 @@ Hump model (``kind = HUMP``, the 2D model, Eq. 3 and Table I)
     is what energy conservation needs. The second derivative then jumps by ~0.9 % at :math:`r_0`
     (the Table I coefficients match :math:`U''` only for the rounded :math:`r_0 = 1.12`, which would
     instead break the continuity of :math:`U` and :math:`F`); a jump in :math:`U''` is harmless for
-    velocity Verlet. ``params[0, 0] = [eps, sigma^2, rstar^2, r0, r0^2, rstar, h0, a0..a7, 1/(rstar-r0)]``.
-
-Sign convention: the block kernels compute :math:`u(r)` and
-:math:`f_r = -u'(r)/r`, so the force on *i* from *j* is :math:`f_r\,(\mathbf r_i-\mathbf r_j)` and
-the pair's virial is :math:`\mathbf r_{ij}\cdot\mathbf F_{ij} = f_r r^2`.
+    velocity Verlet.
 """
 
+import inspect
+from dataclasses import dataclass
+
+import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
+from numba.extending import overload
 
-#: potential kinds (plain integers so that kernels branch on them without Python objects)
-MIE86 = 0
-HUMP = 1
-KIND_NAMES = {MIE86: "mie86", HUMP: "hump"}
+# Kernels may reassociate sums and fuse multiply-adds, but keep IEEE NaN/inf semantics (no "fast"
+# nnan/ninf), otherwise the blow-up checks on non-finite energies could be optimised away.
+FASTMATH = {"contract", "reassoc", "nsz", "arcp"}
 
-#: width of the per-pair parameter table
-NPARAMS = 16
+#: fields every parameter record must have (see the module docstring)
+REQUIRED_FIELDS = ("sigma2", "rc2")
 
-#: a0 of the 8-6 potential: -(min of x^8 - x^6) = 27/256, so that U(rc) = 0
+
+@dataclass(frozen=True)
+class Potential:
+    """A registered pair potential: its name, its pair function and the parameter record built from
+    that function's parameter names."""
+
+    name: str
+    pair: object  # numba.njit(inline="always") function (r2, *parameters) -> (u, f_r)
+    record: np.dtype
+
+    @property
+    def fields(self) -> tuple:
+        return self.record.names
+
+    def table(self, ntypes: int) -> np.ndarray:
+        """A zeroed ``(ntypes, ntypes)`` parameter table of this potential's record."""
+        return np.zeros((ntypes, ntypes), self.record)
+
+
+#: the registered potentials, by name
+POTENTIALS: dict[str, Potential] = {}
+_BY_RECORD: dict = {}  # Numba record type -> Potential: the compile-time dispatch of block_energy
+
+
+def register(name: str, pair) -> Potential:
+    """Make a potential known to the engine (and to :attr:`.models.Model.potential`).
+
+    ``pair(r2, p1, p2, ...)`` returns :math:`(u, f_r)` of one pair at squared distance ``r2``; its
+    parameters after ``r2`` name the fields of the potential's record (:data:`REQUIRED_FIELDS` among
+    them), and it is compiled with ``numba.njit(inline="always")``, so that its body is pasted into
+    the force loop (:func:`block_energy`) and vectorised there.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"potential name must be a non-empty string, got {name!r}")
+    if name in POTENTIALS:
+        raise ValueError(f"a potential named {name!r} is already registered")
+    if not isinstance(pair, numba.core.registry.CPUDispatcher):
+        raise TypeError(f"pair of potential {name!r} must be a numba.njit function, got {type(pair).__name__}")
+    args = list(inspect.signature(pair.py_func).parameters)
+    if len(args) < 2 or args[0] != "r2":
+        raise ValueError(f"pair of potential {name!r} must take (r2, parameter, ...), got ({', '.join(args)})")
+    missing = [f for f in REQUIRED_FIELDS if f not in args[1:]]
+    if missing:
+        raise ValueError(f"pair of potential {name!r} lacks the parameter(s) {missing}")
+    rec = np.dtype([(f, np.float64) for f in args[1:]], align=True)
+    key = numba.from_dtype(rec)
+    if key in _BY_RECORD:
+        raise ValueError(f"potential {name!r} has the same parameter names as {_BY_RECORD[key].name!r}")
+    pot = Potential(name, pair, rec)
+    POTENTIALS[name] = _BY_RECORD[key] = pot
+    return pot
+
+
+def get_potential(name: str) -> Potential:
+    """The registered potential ``name`` (ValueError naming the known ones otherwise)."""
+    if name not in POTENTIALS:
+        raise ValueError(f"unknown potential {name!r}; registered: {sorted(POTENTIALS)}")
+    return POTENTIALS[name]
+
+
+def potential_of(params: np.ndarray) -> Potential:
+    """The registered potential whose record ``params`` holds (ValueError otherwise)."""
+    dtype = getattr(params, "dtype", None)
+    pot = _BY_RECORD.get(numba.from_dtype(dtype)) if dtype is not None and dtype.names else None
+    if pot is None:
+        raise ValueError(f"params must be a table of a registered potential's record, got dtype {dtype}")
+    return pot
+
+
+def param_scratch(params, block):
+    """Scratch space for :func:`block_energy`: one row per parameter, ``block`` columns."""
+    return np.empty((len(potential_of(params).fields), block))
+
+
+@overload(param_scratch)
+def _param_scratch_compiled(params, block):
+    pot = _BY_RECORD.get(getattr(params, "dtype", None))
+    if pot is None:
+        return None
+    nf = len(pot.fields)
+    return lambda params, block: np.empty((nf, block))
+
+
+def block_energy(r2, params, ti, tj, scratch, fr, nb):
+    """:math:`f_r` of pairs ``0..nb-1`` into ``fr``; returns the sums of :math:`u` and of the virial
+    :math:`f_r r^2`. Pair q has squared distance ``r2[q]`` and parameters ``params[ti[q], tj[q]]``
+    (``ti``, ``tj`` are not read for one-type tables); ``scratch`` is :func:`param_scratch`'s. This
+    Python version is the reference of the compiled one (below) that the force kernel calls."""
+    pot = potential_of(params)
+    e = w = 0.0
+    for q in range(nb):
+        rec = params[0, 0] if params.size == 1 else params[ti[q], tj[q]]
+        u, f = pot.pair.py_func(r2[q], *(rec[name] for name in pot.fields))
+        fr[q] = f
+        e += u
+        w += f * r2[q]
+    return e, w
+
+
+def _block_source(pot: Potential) -> str:
+    # The loop of block_energy written out for this potential's fields. With one type pair (hump)
+    # the parameters are read into local scalars before the loop, and the loop is a plain array loop
+    # that LLVM vectorises; parameters read from a record or a tuple *inside* the loop made the hump
+    # force loop 2-3x slower (benchmarks/README.md). With several type pairs (binary mixture), each
+    # pair's parameters are first copied into one row per field of ``scratch``, so that the loop again
+    # reads plain arrays.
+    def loop(args):  # the pair loop over plain values: the same for both cases
+        return (f"        for q in range(nb):\n            u, f = pair(r2[q], {args})\n"
+                "            fr[q] = f\n            e += u\n            w += f * r2[q]")
+
+    hoist = "\n".join(f"        c_{f} = p.{f}" for f in pot.fields)
+    gather = "\n".join(f"            scratch[{k}, q] = p.{f}" for k, f in enumerate(pot.fields))
+    return f"""
+def impl(r2, params, ti, tj, scratch, fr, nb):
+    e = 0.0
+    w = 0.0
+    if params.size == 1:
+        p = params[0, 0]
+{hoist}
+{loop(", ".join(f"c_{f}" for f in pot.fields))}
+    else:
+        for q in range(nb):
+            p = params[ti[q], tj[q]]
+{gather}
+{loop(", ".join(f"scratch[{k}, q]" for k in range(len(pot.fields))))}
+    return e, w
+"""
+
+
+@overload(block_energy, jit_options={"fastmath": FASTMATH, "error_model": "numpy"})
+def _block_energy_compiled(r2, params, ti, tj, scratch, fr, nb):
+    pot = _BY_RECORD.get(getattr(params, "dtype", None))
+    if pot is None:
+        return None
+    scope = {"pair": pot.pair}
+    exec(compile(_block_source(pot), f"<block_energy of {pot.name}>", "exec"), scope)  # noqa: S102
+    return scope["impl"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# the two potentials of the book
+
+#: the shift of the 8-6 potential: -(min of x^8 - x^6) = 27/256, so that U(rc) = 0
 A0_MIE86 = 27.0 / 256.0
 
 
+@njit(inline="always")
+def mie86_pair(r2, eps, sigma2, rc2, shift):
+    """Shifted 8-6, Eq. (1): only even powers of 1/r (no square root, one division); both results
+    are computed and then zeroed beyond ``rc2`` (branch-free, so the force loop vectorises)."""
+    ir2 = 1.0 / r2
+    q = sigma2 * ir2
+    q3 = q * q * q
+    q4 = q3 * q
+    inside = r2 < rc2
+    u = eps * (q4 - q3 + shift) if inside else 0.0
+    f = eps * (8.0 * q4 - 6.0 * q3) * ir2 if inside else 0.0
+    return u, f
+
+
+MIE86 = register("mie86", mie86_pair)
+
+
 def mie86_params(eps: np.ndarray, sigma: np.ndarray) -> np.ndarray:
-    """Parameter table for the shifted 8-6 potential from symmetric ``eps`` and ``sigma`` matrices."""
+    """Parameter table of the shifted 8-6 potential from symmetric ``eps`` and ``sigma`` matrices."""
     eps = np.asarray(eps, dtype=np.float64)
     sigma = np.asarray(sigma, dtype=np.float64)
     if eps.shape != sigma.shape or eps.ndim != 2 or eps.shape[0] != eps.shape[1]:
         raise ValueError(f"eps and sigma must be equal square matrices, got {eps.shape} and {sigma.shape}")
-    table = np.zeros(eps.shape + (NPARAMS,))
-    table[..., 0] = eps
-    table[..., 1] = sigma**2
-    table[..., 2] = (8.0 / 6.0) * sigma**2
-    table[..., 3] = A0_MIE86
+    table = MIE86.table(eps.shape[0])
+    table["eps"] = eps
+    table["sigma2"] = sigma**2
+    table["rc2"] = (8.0 / 6.0) * sigma**2
+    table["shift"] = A0_MIE86
     return table
+
+
+@njit(inline="always")
+def hump_pair(r2, eps, sigma2, rc2, r0, r02, h0, inv_width, a0, a1, a2, a3, a4, a5, a6, a7):
+    """Hump, Eq. (3): ``rc2`` = :math:`r_\\star^2`, ``inv_width`` = :math:`1/(r_\\star-r_0)`, ``a0..a7`` the
+    polynomial. Both branches (12-6 core, polynomial) are evaluated and one is selected: in a Verlet
+    list the branch would be unpredictable, and the branch-free form vectorises."""
+    ir = 1.0 / np.sqrt(r2)
+    ir2 = ir * ir
+    q = sigma2 * ir2
+    q3 = q * q * q
+    q6 = q3 * q3
+    u_lj = eps * (q6 - q3 + 0.25 + h0)
+    f_lj = eps * (12.0 * q6 - 6.0 * q3) * ir2
+    x = (r2 * ir - r0) * inv_width
+    poly = ((((((a7 * x + a6) * x + a5) * x + a4) * x + a3) * x + a2) * x + a1) * x + a0
+    dpoly = (((((7.0 * a7 * x + 6.0 * a6) * x + 5.0 * a5) * x + 4.0 * a4) * x + 3.0 * a3) * x
+             + 2.0 * a2) * x + a1
+    lj = r2 <= r02
+    inside = r2 < rc2
+    u = u_lj if lj else eps * h0 * poly
+    f = f_lj if lj else -eps * h0 * dpoly * inv_width * ir
+    u = u if inside else 0.0
+    f = f if inside else 0.0
+    return u, f
+
+
+HUMP = register("hump", hump_pair)
 
 
 def hump_params(h0: float, rstar: float, coeffs, eps: float = 1.0, sigma: float = 1.0,
                 r0: float | None = None) -> np.ndarray:
-    """Parameter table (one type) for the hump potential; ``r0`` defaults to :math:`2^{1/6}\\sigma`."""
+    """Parameter table (one type) of the hump potential; ``r0`` defaults to :math:`2^{1/6}\\sigma`."""
     coeffs = np.asarray(coeffs, dtype=np.float64)
     if coeffs.shape != (8,):
         raise ValueError(f"coeffs must hold the 8 polynomial coefficients a0..a7, got shape {coeffs.shape}")
     r0 = 2.0 ** (1.0 / 6.0) * sigma if r0 is None else float(r0)
     if not 0.0 < r0 < rstar:
         raise ValueError(f"need 0 < r0 < rstar, got r0={r0}, rstar={rstar}")
-    table = np.zeros((1, 1, NPARAMS))
-    table[0, 0, :7] = [eps, sigma**2, rstar**2, r0, r0**2, rstar, h0]
-    table[0, 0, 7:15] = coeffs
-    table[0, 0, 15] = 1.0 / (rstar - r0)
+    table = HUMP.table(1)
+    for key, value in (("eps", eps), ("sigma2", sigma**2), ("rc2", rstar**2), ("r0", r0), ("r02", r0**2),
+                       ("h0", h0), ("inv_width", 1.0 / (rstar - r0))):
+        table[key] = value
+    for k in range(8):
+        table[f"a{k}"] = coeffs[k]
     return table
 
 
-# Kernels may reassociate sums and fuse multiply-adds, but keep IEEE NaN/inf semantics (no "fast"
-# nnan/ninf), otherwise the blow-up checks on non-finite energies could be optimised away.
-FASTMATH = {"contract", "reassoc", "nsz", "arcp"}
+def table_to_json(params: np.ndarray) -> dict:
+    """A parameter table as ``{"potential": name, "params": {field: nested lists}}`` (checkpoints)."""
+    pot = potential_of(params)
+    return {"potential": pot.name, "params": {f: params[f].tolist() for f in pot.record.names}}
 
 
-@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def mie86_block(r2, sig2, rc2, a0, eps, fr, npair):
-    """Shifted 8-6 :math:`f_r=-u'(r)/r` into ``fr`` for ``npair`` pairs (flat arrays; 0 beyond rc);
-    returns the sums of :math:`u` and of the virial :math:`f_r r^2`.
-
-    Only even powers of 1/r: no square root, one division. A branch-free loop over plain arrays,
-    which LLVM vectorises, sums included (error_model="numpy": no zero-division checks in the loop;
-    a running *minimum* would not vectorise, so the kernels take it in the gather loop instead).
-    """
-    e = 0.0
-    w = 0.0
-    for p in range(npair):
-        ir2 = 1.0 / r2[p]
-        q = sig2[p] * ir2
-        q3 = q * q * q
-        q4 = q3 * q
-        inside = r2[p] < rc2[p]
-        uu = eps[p] * (q4 - q3 + a0[p]) if inside else 0.0
-        ff = eps[p] * (8.0 * q4 - 6.0 * q3) * ir2 if inside else 0.0
-        fr[p] = ff
-        e += uu
-        w += ff * r2[p]
-    return e, w
+def table_from_json(potential: str, params: dict) -> np.ndarray:
+    """Inverse of :func:`table_to_json` (ValueError on unknown potentials or missing fields)."""
+    pot = get_potential(potential)
+    if not isinstance(params, dict) or sorted(params) != sorted(pot.record.names):
+        got = sorted(params) if isinstance(params, dict) else type(params).__name__
+        raise ValueError(f"parameters of potential {potential!r} need the fields {sorted(pot.record.names)}, got {got}")
+    first = np.asarray(params[pot.record.names[0]], dtype=np.float64)
+    if first.ndim != 2 or first.shape[0] != first.shape[1]:
+        raise ValueError(f"parameter fields must be square (ntypes, ntypes) tables, got shape {first.shape}")
+    table = pot.table(first.shape[0])
+    for f in pot.record.names:
+        table[f] = np.asarray(params[f], dtype=np.float64)
+    return table
 
 
-@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def hump_block(r2, hp, fr, npair):
-    """Hump :math:`f_r=-u'(r)/r` into ``fr`` for ``npair`` pairs; returns the sums of :math:`u` and
-    :math:`f_r r^2`; ``hp = params[0, 0]``.
-
-    Both branches (12-6 core, polynomial) are evaluated and one is selected: in a Verlet list the
-    branch would be unpredictable, and the branch-free loop vectorises.
-    """
-    eps, sig2, rstar2, r0, r02, h0, iw = hp[0], hp[1], hp[2], hp[3], hp[4], hp[6], hp[15]
-    a0, a1, a2, a3, a4, a5, a6, a7 = hp[7], hp[8], hp[9], hp[10], hp[11], hp[12], hp[13], hp[14]
-    e = 0.0
-    w = 0.0
-    for p in range(npair):
-        x2 = r2[p]
-        ir = 1.0 / np.sqrt(x2)
-        ir2 = ir * ir
-        q = sig2 * ir2
-        q3 = q * q * q
-        q6 = q3 * q3
-        u_lj = eps * (q6 - q3 + 0.25 + h0)
-        f_lj = eps * (12.0 * q6 - 6.0 * q3) * ir2
-        x = (x2 * ir - r0) * iw
-        poly = ((((((a7 * x + a6) * x + a5) * x + a4) * x + a3) * x + a2) * x + a1) * x + a0
-        dpoly = (((((7.0 * a7 * x + 6.0 * a6) * x + 5.0 * a5) * x + 4.0 * a4) * x + 3.0 * a3) * x
-                 + 2.0 * a2) * x + a1
-        lj = x2 <= r02
-        inside = x2 < rstar2
-        uu = u_lj if lj else eps * h0 * poly
-        ff = f_lj if lj else -eps * h0 * dpoly * iw * ir
-        uu = uu if inside else 0.0
-        ff = ff if inside else 0.0
-        fr[p] = ff
-        e += uu
-        w += ff * x2
-    return e, w
+#: checkpoints written before parameter records: the potential's integer kind and its float table
+#: ``params[ti, tj, k]``, with the fields at these columns (read by :func:`legacy_table` only)
+_LEGACY = {0: ("mie86", ("eps", "sigma2", "rc2", "shift")),
+           1: ("hump", ("eps", "sigma2", "rc2", "r0", "r02", None, "h0", "a0", "a1", "a2", "a3", "a4", "a5",
+                        "a6", "a7", "inv_width"))}
 
 
-@njit(cache=True)
-def cutoff_sq(params):
-    """Squared cutoff of each type pair (``params[..., 2]`` for both kinds)."""
-    return params[:, :, 2].copy()
+def legacy_table(kind: int, table) -> tuple[str, np.ndarray]:
+    """``(potential name, parameter table)`` from the ``kind`` and float table of an old checkpoint."""
+    if kind not in _LEGACY:
+        raise ValueError(f"unknown legacy potential kind {kind!r}")
+    name, columns = _LEGACY[kind]
+    table = np.asarray(table, dtype=np.float64)
+    if table.ndim != 3 or table.shape[0] != table.shape[1] or table.shape[2] < len(columns):
+        raise ValueError(f"legacy parameter table must be (ntypes, ntypes, >= {len(columns)}), got {table.shape}")
+    out = get_potential(name).table(table.shape[0])
+    for col, f in enumerate(columns):
+        if f is not None:
+            out[f] = table[:, :, col]
+    return name, out
 
 
-#: pairs per block of the force loop: the block's scratch arrays (~10 kB) stay in L1
-PAIR_BLOCK = 256
-
-
-@njit(cache=True)
-def owner_range(t, nt, n):
-    """Particles ``[lo, hi)`` owned by thread ``t`` of ``nt``: the equal split that every per-particle
-    loop of a step uses (force zeroing and accumulation, kicks, drift), so that each core keeps
-    working on the same memory."""
-    return t * n // nt, (t + 1) * n // nt
-
-
-@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def _forces_pairs(dims, p0, p1, lo, hi, kind, params, pos, types, box, pairs, f, spill_j, spill_f):
-    # Pairs p0..p1-1 of the flat list in blocks: (1) gather separations (minimum image) and per-pair
-    # parameters into flat arrays, (2) evaluate the potential over the block (vectorised), (3) scatter
-    # forces. One flat loop per phase: no per-particle inner loop whose varying length the branch
-    # predictor would miss at every row end (faster than looping over rows: benchmarks/README.md).
-    # Unsigned indices spare Numba's negative-index wrap-around in the gathers.
-    # Scatter: the thread owns every i (lo <= i < hi) and adds its force to ``f`` in place; the force
-    # on j goes the same way when the thread owns j too, else it is appended to the spill list
-    # (spill_j, spill_f) from slot p0 on (at most one spill per pair), for j's owner to add
-    # (:func:`add_spills`). Returns U, W, min r^2 and the number of spills.
-    d = len(dims)
-    block = PAIR_BLOCK
-    dx = np.empty((d, block))
-    r2 = np.empty(block)
-    fr = np.empty(block)
-    sig2 = np.empty(block)
-    rc2 = np.empty(block)
-    a0 = np.empty(block)
-    eps = np.empty(block)
-    hp = params[0, 0].copy()
-    length = np.empty(d)
-    inv = np.empty(d)
-    for k in range(d):
-        length[k] = box[k]
-        inv[k] = 1.0 / box[k]
-    span = hi - lo
-    ns = p0
-    e = 0.0
-    w = 0.0
-    r2min = np.inf
-    for b0 in range(p0, p1, block):
-        nb = min(block, p1 - b0)
-        for q in range(nb):
-            i = np.uint32(pairs[0, b0 + q])
-            j = np.uint32(pairs[1, b0 + q])
-            rr = 0.0
-            for k in range(d):
-                x = pos[i, k] - pos[j, k]
-                x -= length[k] * np.rint(x * inv[k])
-                dx[k, q] = x
-                rr += x * x
-            r2[q] = rr
-            r2min = min(r2min, rr)
-            if kind == MIE86:
-                ti = np.uint32(types[i])
-                tj = np.uint32(types[j])
-                eps[q] = params[ti, tj, 0]
-                sig2[q] = params[ti, tj, 1]
-                rc2[q] = params[ti, tj, 2]
-                a0[q] = params[ti, tj, 3]
-        if kind == MIE86:
-            eb, wb = mie86_block(r2, sig2, rc2, a0, eps, fr, nb)
-        else:
-            eb, wb = hump_block(r2, hp, fr, nb)
-        e += eb
-        w += wb
-        for q in range(nb):
-            i = np.uint32(pairs[0, b0 + q])
-            j = np.uint32(pairs[1, b0 + q])
-            for k in range(d):  # i is owned: the thread's pairs are those whose first particle it owns
-                f[i, k] += fr[q] * dx[k, q]
-            if 0 <= j - lo < span:  # false only for pairs that straddle two threads' slabs
-                for k in range(d):
-                    f[j, k] -= fr[q] * dx[k, q]
-            else:
-                spill_j[ns] = j
-                for k in range(d):
-                    spill_f[ns, k] = -fr[q] * dx[k, q]
-                ns += 1
-    return e, w, r2min, ns - p0
-
-
-@njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def forces_energy_virial(dims, nt, kind, params, pos, types, box, pairs, npair, forces):
-    """Forces (written into ``forces``), potential energy U, virial W and min pair r^2.
-
-    ``dims`` is a length-d tuple whose *type* fixes the dimension at compile time, so the loops over
-    Cartesian components are unrolled. ``pairs[:, :npair]`` is the flat half list (each pair
-    ``(i, j)`` once, sorted by ``i`` as :func:`.neighbour_list.build` writes it; ValueError otherwise).
-    Periodic minimum image in a rectangular box. The virial is
-    :math:`W=\\sum_{pairs} \\mathbf r_{ij}\\cdot\\mathbf F_{ij}`, so the configurational pressure
-    is :math:`W/(dV)`. The hump kind reads ``params[0, 0]`` only (one particle type).
-
-    Work is shared between ``nt`` threads as in :func:`partial_forces` ("owner computes"), then the
-    spilled forces are added by their owners (:func:`add_spills`). Callers pass
-    ``nt = numba.get_num_threads()`` read at every call: a fixed count would silently pin the loop to
-    fewer threads. (Calling ``get_num_threads`` inside the kernel would work too, but makes Numba
-    refuse to cache it.)
-    """
-    for p in range(1, npair):
-        if pairs[0, p] < pairs[0, p - 1]:
-            raise ValueError("forces_energy_virial: pairs must be sorted by their first particle")
-    spill_j = np.empty(npair, np.int32)
-    spill_f = np.empty((npair, len(dims)))
-    spill = np.empty((nt, 2), np.int64)
-    u, w, r2min = partial_forces(dims, nt, kind, params, pos, types, box, pairs, npair, forces, spill_j, spill_f,
-                                 spill)
-    add_spills(forces, spill_j, spill_f, spill)
-    return u, w, r2min
-
-
-# inline="always": Numba pastes the body into the kick's parallel loop instead of calling it, and the
-# call's reference counting of its array arguments (atomic operations on counters both threads
-# share) disappears (timings in benchmarks/README.md). The force loop's body, tried the same way,
-# got slower: it stays a call.
-@njit(inline="always")
-def collect_spills(lo, hi, forces, spill_j, spill_f, spill):
-    """Add the spilled forces on particles ``lo..hi-1`` into ``forces``, in thread then slot order
-    (deterministic: the same sums whatever the timing). Called by the owner of that range."""
-    for u in range(spill.shape[0]):
-        s0 = spill[u, 0]
-        for ss in range(spill[u, 1]):
-            s = s0 + ss
-            i = np.int64(spill_j[s])
-            if lo <= i < hi:
-                for k in range(forces.shape[1]):
-                    forces[i, k] += spill_f[s, k]
-
-
-@njit(parallel=True, cache=True)
-def add_spills(forces, spill_j, spill_f, spill):
-    """Complete the forces of :func:`partial_forces`: each owner adds the spills aimed at its
-    particles (:func:`collect_spills`)."""
-    nt = spill.shape[0]
-    n = forces.shape[0]
-    for t in prange(nt):
-        lo, hi = owner_range(t, nt, n)
-        collect_spills(lo, hi, forces, spill_j, spill_f, spill)
-
-
-@njit(parallel=True, cache=True, fastmath=FASTMATH, error_model="numpy")
-def partial_forces(dims, nt, kind, params, pos, types, box, pairs, npair, forces, spill_j, spill_f, spill):
-    """The force loop of :func:`forces_energy_virial` without the final spill pass ("owner computes").
-
-    Thread t owns the particles :func:`owner_range` ``(t, nt, N)`` and takes the pairs whose first
-    particle it owns (found by bisection: ``pairs[0, :npair]`` must be sorted, as the list build
-    writes it). It zeroes and accumulates its own particles' forces in place; a force on another
-    thread's particle goes to the spill list, slots from the thread's first pair on;
-    ``spill[t] = (first slot, count)``. Particles are sorted by cell at every list build, so each
-    thread owns a slab of space and only pairs straddling two slabs spill (2.5 % for hump2d, N = 4096,
-    two threads); the force array stays in its owner's cache (per-thread full-size force buffers,
-    zeroed and summed every step, moved half of it between cores).
-    The integrator adds the spills in its next pass over the particles (:func:`.integrators.kick`).
-    ``spill_j``/``spill_f`` need ``npair`` slots (at most one spill per pair). Returns U, W and the
-    min pair r^2.
-    """
-    n = pos.shape[0]
-    split = np.empty(nt + 1, np.int64)
-    split[0] = 0
-    for t in range(1, nt):
-        lo, _ = owner_range(t, nt, n)
-        split[t] = np.searchsorted(pairs[0, :npair], lo)
-    split[nt] = npair
-    e_t = np.zeros(nt)
-    w_t = np.zeros(nt)
-    r2min_t = np.full(nt, np.inf)
-    for t in prange(nt):
-        lo, hi = owner_range(t, nt, n)
-        forces[lo:hi] = 0.0
-        spill[t, 0] = split[t]
-        e_t[t], w_t[t], r2min_t[t], spill[t, 1] = _forces_pairs(
-            dims, split[t], split[t + 1], lo, hi, kind, params, pos, types, box, pairs, forces, spill_j, spill_f)
-    return e_t.sum(), w_t.sum(), r2min_t.min()
+def cutoff_sq(params: np.ndarray) -> np.ndarray:
+    """Squared cutoff of each type pair, as a float ``(ntypes, ntypes)`` array."""
+    return np.ascontiguousarray(params["rc2"], dtype=np.float64)

@@ -215,11 +215,13 @@ def _advance(state, model, dims, masses, nsteps, code, T0, P0, overlap2):
     nl = state.nl
     resume = False
     while nsteps > 0:
-        status, done, u, w, _, builds, need = it.run_steps(
-            dims, numba.get_num_threads(), model.kind, model.params, state.pos, state.vel, state.force, state.types, state.tag, masses,
-            state.image, state.box, nl.nbr, nl.counts, nl.pairs, nl.ref_pos, nl.ref_box, nl.cut2,
-            nl.rc_max + nl.skin, nl.skin, nl.rc_max, state.potential_energy, state.virial, nsteps, model.dt, code, T0, model.tau_T, P0,
-            model.tau_P, model.bulk_modulus, overlap2, resume)
+        atoms = it.Particles(state.pos, state.vel, state.force, state.types, state.tag, state.image, state.box,
+                             masses)
+        verlet = it.Verlet(nl.lists, nl.ref_pos, nl.ref_box, nl.cut2, nl.skin, nl.rc_max)
+        ctl = it.Controls(int(nsteps), float(model.dt), int(code), float(T0), float(model.tau_T), float(P0),
+                          float(model.tau_P), float(model.bulk_modulus), float(overlap2), bool(resume))
+        status, done, u, w, _, builds, need = it.run_steps(dims, numba.get_num_threads(), model.params, atoms,
+                                                           verlet, ctl, state.potential_energy, state.virial)
         nl.builds += builds
         state.step += done
         nsteps -= done

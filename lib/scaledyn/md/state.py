@@ -24,7 +24,8 @@ import numpy as np
 from .._checks import real_scalar
 from . import neighbour_list as nb
 from .models import Model, _validated
-from .potentials import forces_energy_virial
+from .forces import forces_energy_virial
+from .potentials import legacy_table, table_from_json, table_to_json
 
 CHECKPOINT_VERSION = 1
 
@@ -118,7 +119,7 @@ def compute_forces(state: State, model: Model) -> State:
     """(Re)build the neighbour list and compute forces, U and W for the current positions."""
     state.nl = nb.update(state.nl, state.pos, state.types, state.box, state.image, state.vel, state.force,
                          state.tag)
-    u, w, _ = forces_energy_virial(dims_of(state.dim), numba.get_num_threads(), model.kind, model.params, state.pos, state.types,
+    u, w, _ = forces_energy_virial(dims_of(state.dim), numba.get_num_threads(), model.params, state.pos, state.types,
                                    state.box, state.nl.pairs, state.nl.npair, state.force)
     if not (np.isfinite(u) and np.isfinite(w)):
         # two particles at (almost) the same place: every later step would be NaN
@@ -180,7 +181,7 @@ def initial_state(model: Model, T: float = 1.0, *, density: float | None = None,
     if kind == "lattice":
         pos = _lattice(n, d, box)
     else:
-        sigma = np.sqrt(model.params[:, :, 1])
+        sigma = np.sqrt(model.params["sigma2"])
         pos = _random_nonoverlapping(n, d, box, types, sigma, rng)
     masses = np.asarray(model.masses)[types]
     vel = rng.normal(size=(n, d)) * np.sqrt(T / masses)[:, None]
@@ -200,13 +201,16 @@ _NL_ARRAYS = ("nbr", "counts", "ref_pos", "ref_box", "cut2")
 
 def _model_to_json(model: Model) -> str:
     data = asdict(model)
-    data["params"] = model.params.tolist()
+    data["params"] = table_to_json(model.params)["params"]
     return json.dumps(data)
 
 
 def _model_from_json(text: str) -> Model:
     data = json.loads(text)
-    data["params"] = np.array(data["params"], dtype=np.float64)
+    if "kind" in data:  # written before parameter records: an integer kind and a float table
+        data["potential"], data["params"] = legacy_table(data.pop("kind"), data["params"])
+    else:
+        data["params"] = table_from_json(data["potential"], data["params"])
     for key in ("type_names", "type_fractions", "masses"):
         data[key] = tuple(data[key])
     names = {f.name for f in fields(Model)}
