@@ -162,3 +162,49 @@ def test_species_mean():
     assert err[0] == pytest.approx(np.sqrt(2.0) / np.sqrt(2))
     with pytest.raises(ValueError, match="species"):
         th.species_mean(v, s[:3], 3)
+
+
+def test_schottky_peak_known_answer():
+    # x tanh(x/2) = 2 at x* = 2.399357..., C_max = x*² e^x*/(1 + e^x*)² = 0.439229... (textbook values)
+    x, T_star, c_max = th.schottky_peak(0.4)
+    assert x == pytest.approx(2.3993572805, abs=1e-9)
+    assert T_star == pytest.approx(0.4 / 2.3993572805, rel=1e-9)
+    assert c_max == pytest.approx(0.4392288399, abs=1e-9)
+    with pytest.raises(ValueError, match="delta"):
+        th.schottky_peak(-1.0)
+
+
+def test_heat_capacity_features_two_level_schottky():
+    delta = 0.4                                   # two species, equal degeneracies, the rest frozen out
+    H = np.array([0.0, delta, 1e3, 1e3, 1e3])
+    f = th.heat_capacity_features(0.05, 0.5, H, np.ones(5), HUMP)
+    assert f.T_peak == pytest.approx(delta / 2.3993572805, rel=1e-6)
+    assert f.C_peak == pytest.approx(0.4392288399, rel=1e-9)
+    assert np.isnan(f.T_zero) and np.isnan(f.T_cfg)   # a variance never changes sign
+
+
+def test_heat_capacity_features_sign_change_known_answer():
+    # species i=2 lies Δ above i=3: Cov(i, H)/T² = -S(x)/Δ, x = Δ/T, S the Schottky function, so
+    # C_v = 1 - (E/2) S(x)/Δ. With E = 2Δ/S(1), C_v = 0 at x = 1 (the high-T root), i.e. at T = Δ.
+    delta = 0.4
+    s1 = np.e / (1 + np.e) ** 2
+    H = np.array([delta, 0.0, 1e3, 1e3, 1e3])
+    f = th.heat_capacity_features(0.02, 2.0, H, np.ones(5), HUMP, E=2 * delta / s1)
+    assert f.T_zero == pytest.approx(delta, rel=1e-8)
+    assert np.isnan(f.T_cfg)                          # the configurational part is negative throughout
+    assert f.C_peak == pytest.approx(1.0, abs=1e-5)   # C_v -> d/2 = 1 at both ends, below 1 between
+    # the paper's hump model: C_v and its configurational part C_v - 1 change sign at the roots found
+    p = free_energy.paper_hump_table()
+    g = th.heat_capacity_features(0.01, 0.6, p["H"], p["g"], HUMP, E=0.83)
+    cv = th.hump_model_heat_capacity(np.array([g.T_zero, g.T_cfg]), p["H"], p["g"], HUMP, 0.83)
+    assert np.allclose(cv, [0.0, 1.0], atol=1e-9)
+    below = th.hump_model_heat_capacity(np.linspace(0.01, g.T_zero * 0.999, 50), p["H"], p["g"], HUMP, 0.83)
+    assert np.all(below < 0)
+    grid = th.hump_model_heat_capacity(np.linspace(0.01, 0.6, 5000), p["H"], p["g"], HUMP, 0.83)
+    assert g.C_peak >= grid.max() - 1e-12 and g.T_zero < g.T_cfg < g.T_peak
+    with pytest.raises(ValueError, match="T_hi"):
+        th.heat_capacity_features(0.5, 0.1, p["H"], p["g"], HUMP)
+    with pytest.raises(ValueError, match="n_grid"):
+        th.heat_capacity_features(0.1, 0.5, p["H"], p["g"], HUMP, n_grid=2)
+    with pytest.raises(TypeError, match="scheme"):
+        th.heat_capacity_features(0.1, 0.5, p["H"], p["g"], "hump")

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import brentq, minimize_scalar
 
 from .._checks import dimension, float_array, optional_errors, real_scalar, same_length
 from .free_energy import model_concentrations
@@ -34,6 +35,7 @@ __all__ = [
     "system_enthalpy", "OffsetComparison", "compare_up_to_constant",
     "hump_model_energy", "hump_model_heat_capacity", "BondEnergyFit", "fit_bond_energy",
     "heat_capacity_fd", "particle_energies", "species_mean",
+    "HeatCapacityFeatures", "heat_capacity_features", "schottky_peak",
 ]
 
 
@@ -147,6 +149,76 @@ def hump_model_heat_capacity(T, H, g, scheme: SpeciesScheme, E: float) -> np.nda
     E = real_scalar(E, "E")
     return 0.5 * E * model_species_derivative(T, H, g, scheme, scheme.n_neighbours.astype(float)) \
         + 0.5 * scheme.dim
+
+
+@dataclass(frozen=True)
+class HeatCapacityFeatures:
+    """Result of :func:`heat_capacity_features`: the highest maximum ``C_peak`` of the model heat
+    capacity at ``T_peak``; ``T_zero``, the highest temperature below which C < 0 (NaN if C does not
+    change sign in the range); ``T_cfg``, the same for the configurational part C − d/2 of Eq. (15)
+    (for the variance form, ``E`` None, the configurational part is C itself)."""
+
+    T_peak: float
+    C_peak: float
+    T_zero: float
+    T_cfg: float
+
+
+def _last_sign_change(f, T, values) -> float:
+    """Highest T where ``values`` (= f on the grid ``T``) goes from < 0 to ≥ 0, refined by Brent."""
+    up = np.flatnonzero((values[:-1] < 0) & (values[1:] >= 0))
+    if up.size == 0:
+        return float("nan")
+    k = int(up[-1])
+    return float(brentq(f, T[k], T[k + 1], xtol=1e-12)) if values[k + 1] != 0 else float(T[k + 1])
+
+
+def heat_capacity_features(T_lo: float, T_hi: float, H, g, scheme: SpeciesScheme, E: float | None = None,
+                           n_grid: int = 2001) -> HeatCapacityFeatures:
+    r"""Peak and sign changes of the species-model heat capacity on [``T_lo``, ``T_hi``] (ε/k_B).
+
+    With ``E`` (ε per bound neighbour) the heat capacity is that of Eq. (15),
+    :func:`hump_model_heat_capacity`; without, the variance form :func:`model_heat_capacity`. The
+    curve is scanned on ``n_grid`` (≥ 3) equally spaced temperatures; the highest grid maximum is
+    refined by a bounded minimiser between its neighbours, each last sign change by Brent's method.
+    """
+    T_lo = real_scalar(T_lo, "T_lo", positive=True)
+    T_hi = real_scalar(T_hi, "T_hi", positive=True)
+    if T_hi <= T_lo:
+        raise ValueError(f"T_hi must exceed T_lo, got T_lo={T_lo}, T_hi={T_hi}")
+    if not isinstance(n_grid, (int, np.integer)) or isinstance(n_grid, bool) or n_grid < 3:
+        raise ValueError(f"n_grid must be an integer >= 3, got {n_grid!r}")
+    if not isinstance(scheme, SpeciesScheme):
+        raise TypeError(f"scheme must be a SpeciesScheme, got {type(scheme).__name__}")
+    if E is None:
+        def cap(T):
+            return model_heat_capacity(np.atleast_1d(T), H, g, scheme)
+        base = 0.0
+    else:
+        E = real_scalar(E, "E")
+
+        def cap(T):
+            return hump_model_heat_capacity(np.atleast_1d(T), H, g, scheme, E)
+        base = 0.5 * scheme.dim
+    T = np.linspace(T_lo, T_hi, int(n_grid))
+    C = cap(T)
+    k = int(np.argmax(C))
+    a, b = T[max(k - 1, 0)], T[min(k + 1, T.size - 1)]
+    peak = minimize_scalar(lambda t: -cap(t)[0], bounds=(a, b), method="bounded", options={"xatol": 1e-10})
+    T_peak, C_peak = (float(peak.x), float(-peak.fun)) if -peak.fun >= C[k] else (float(T[k]), float(C[k]))
+    return HeatCapacityFeatures(
+        T_peak=T_peak, C_peak=C_peak,
+        T_zero=_last_sign_change(lambda t: cap(t)[0], T, C),
+        T_cfg=_last_sign_change(lambda t: cap(t)[0] - base, T, C - base))
+
+
+def schottky_peak(delta: float) -> tuple[float, float, float]:
+    r"""The heat-capacity peak of a two-level system with gap ``delta`` (ε) and equal degeneracies:
+    :math:`C = x^2 e^x/(1+e^x)^2` with x = Δ/T is largest where :math:`x\tanh(x/2) = 2`. Returns
+    ``(x_star, T_star, C_max)`` with T* = Δ/x* (x* ≈ 2.3994, C_max ≈ 0.4392 k_B)."""
+    delta = real_scalar(delta, "delta", positive=True)
+    x = float(brentq(lambda x: x * np.tanh(0.5 * x) - 2.0, 1.0, 4.0, xtol=1e-14))
+    return x, delta / x, float(x * x * np.exp(x) / (1.0 + np.exp(x)) ** 2)
 
 
 @dataclass(frozen=True)
