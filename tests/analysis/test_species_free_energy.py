@@ -520,3 +520,14 @@ def test_model_xi_and_activation_energy():
         length_scale.model_xi(T, p["H"], p["g"], "hump2d")
     with pytest.raises(ValueError, match="rho"):
         length_scale.model_activation_energy(T, p["H"], p["g"], HUMP, 0.34, rho=-1.0)
+
+
+def test_chi2_probability_known_answers():
+    from scaledyn.analysis.stats import chi2_probability
+    assert chi2_probability(3.0, 2) == pytest.approx(np.exp(-1.5), rel=1e-12)     # χ²_2 tail is e^{-x/2}
+    assert isinstance(chi2_probability(3.0, 2), float)
+    assert chi2_probability(3.841458820694124, 1) == pytest.approx(0.05, rel=1e-10)
+    p = chi2_probability(np.array([0.0, 10.0, 5.0]), np.array([3, 4, 0]))
+    assert p[0] == 1.0 and p[1] == pytest.approx(0.040427681994512805, rel=1e-10) and np.isnan(p[2])
+    with pytest.raises(ValueError, match="chi2"):
+        chi2_probability(-1.0, 2)

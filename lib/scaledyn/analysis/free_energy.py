@@ -21,11 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scipy import stats as sps
 
 from .._checks import float_array, nonnegative_errors, optional_errors, real_scalar, same_length
 from .species import SpeciesScheme, reference_species
-from .stats import linear_lsq
+from .stats import chi2_probability, linear_lsq
 
 __all__ = [
     "free_energies", "concentrations_from_free_energies", "model_concentrations", "change_reference",
@@ -321,7 +320,7 @@ def linearity(fit: SpeciesFit, F_err, scheme: SpeciesScheme, reference, p_min: f
     if not free.any():
         raise ValueError("fit has no weighted species fit with a degree of freedom (give F_err to fit_species)")
     dof = fit.n_points[free] - 2
-    p = sps.chi2.sf(chi2[free] * dof, dof)
+    p = chi2_probability(chi2[free] * dof, dof)
     with np.errstate(invalid="ignore", divide="ignore"):
         pulls = np.abs(fit.residuals / F_err)[:, free]
     pulls = np.where(np.isfinite(pulls), pulls, -np.inf)

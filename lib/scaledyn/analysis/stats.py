@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats as sps
 
 from .._checks import float_array, int_scalar
 
-__all__ = ["block_average", "LinearFit", "linear_lsq"]
+__all__ = ["block_average", "LinearFit", "linear_lsq", "chi2_probability"]
 
 
 def block_average(samples, n_blocks: int = 10) -> tuple[np.ndarray, np.ndarray]:
@@ -80,3 +81,16 @@ def linear_lsq(X: np.ndarray, y: np.ndarray, sigma: np.ndarray | None = None) ->
     ss_tot = float(np.sum(w * (y - ybar) ** 2))
     r2 = 1.0 - chi2 / ss_tot if ss_tot > 0 else (1.0 if chi2 == 0 else 0.0)
     return LinearFit(coef=coef, cov=cov, residuals=residuals, r2=float(r2), chi2=chi2, dof=dof)
+
+
+def chi2_probability(chi2, dof):
+    """Upper-tail probability P(χ²_dof ≥ ``chi2``) of a fit (scalars or arrays); NaN where ``dof`` < 1
+    or ``chi2`` is NaN. A small value rejects the model within the error bars."""
+    scalar = np.ndim(chi2) == 0 and np.ndim(dof) == 0
+    chi2 = float_array(chi2, "chi2", finite=False)
+    dof = float_array(dof, "dof")
+    if np.any(chi2 < 0):
+        raise ValueError("chi2 must be >= 0")
+    with np.errstate(invalid="ignore"):
+        p = np.where(dof >= 1, sps.chi2.sf(chi2, np.maximum(dof, 1.0)), np.nan)
+    return float(p.reshape(-1)[0]) if scalar else p
