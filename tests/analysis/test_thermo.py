@@ -208,3 +208,9 @@ def test_heat_capacity_features_sign_change_known_answer():
         th.heat_capacity_features(0.1, 0.5, p["H"], p["g"], HUMP, n_grid=2)
     with pytest.raises(TypeError, match="scheme"):
         th.heat_capacity_features(0.1, 0.5, p["H"], p["g"], "hump")
+
+
+def test_last_sign_change_takes_the_highest_upward_crossing():
+    T = np.linspace(0.5, 13.0, 301)            # sin rises through 0 at 2π and 4π, falls at π, 3π
+    assert th._last_sign_change(np.sin, T, np.sin(T)) == pytest.approx(4 * np.pi, abs=1e-10)
+    assert np.isnan(th._last_sign_change(np.cos, T[:10], np.cos(T[:10])))   # cos > 0 there: no change
