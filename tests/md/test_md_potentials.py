@@ -167,19 +167,3 @@ def test_parameter_tables_round_trip_and_legacy_tables_convert(name):
     with pytest.raises(ValueError, match="need the fields"):
         pot.table_from_json(m.potential, {"eps": [[1.0]]})
 
-
-def test_an_edit_of_any_engine_file_moves_the_kernel_cache(tmp_path):
-    """Kernels inline code from other files (a pair function into the force loop), which Numba's own
-    cache check does not see: the cache folder is named after every md source file instead."""
-    import shutil
-
-    from scaledyn.md import _cache
-
-    copy = tmp_path / "md"
-    shutil.copytree(_cache.HERE, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    before = _cache.source_digest(copy)
-    assert before == _cache.source_digest(_cache.HERE)
-    text = (copy / "potentials.py").read_text()
-    (copy / "potentials.py").write_text(text.replace("q6 - q3 + 0.25 + h0", "q6 - q3 + 0.5 + h0"))
-    assert _cache.source_digest(copy) != before
-    assert numba.config.CACHE_DIR.endswith(f"numba-{before}") or "NUMBA_CACHE_DIR" in __import__("os").environ

@@ -35,7 +35,6 @@ A run is bitwise reproducible — and a checkpoint restart bitwise identical —
 """
 
 from . import _threads  # noqa: F401  (select the OpenMP threading layer before any kernel runs)
-from . import _cache  # noqa: F401  (a cache folder per engine source, before any kernel is defined)
 from .models import Model, binary3d, get_model, hump2d
 from .run import (Checkpointer, Observer, PositionSampler, Schedule, SimulationError, ThermoLog,
                   log_schedule, simulate)
