@@ -13,6 +13,8 @@ The third layer of the package: it builds on the engine (:mod:`scaledyn.md`) and
 * :mod:`.runner` — :func:`run_campaign`: the ladder on a process pool, in-process or on Dask;
 * :mod:`.data` — loading the summaries as arrays (:func:`load_campaign`) and the finite-size check
   (:func:`compare_sizes`, :func:`add_small_system`);
+* :mod:`.ladders` — which campaigns make each model's ladder at the matched state (the chapters'
+  verdicts) and at the earlier sensitivity state (:func:`~.ladders.load_ladder`);
 * :mod:`.geometry` — is ξ a length? The liquid geometry of every stored configuration of a campaign
   (:func:`~.geometry.liquid_geometry_ladder`).
 
@@ -26,6 +28,7 @@ Units: reduced (ε, σ, m, τ = σ√(m/ε), k_B = 1); times in τ, T in ε/k_B,
 
 from .data import (CampaignData, SizeComparison, add_small_system, combine, compare_sizes, load_campaign,
                    try_load_campaign)
+from .ladders import LADDERS, Ladder, load_ladder, try_load_ladder
 from .jobs import analyse, reanalyse, run_job, write_summary
 from .runner import run_campaign
 from .settings import (DEFAULT_K, DEFAULT_LADDERS, TAU_ANCHORS, Job, Settings, estimate_tau, plan_job,
@@ -36,4 +39,4 @@ __all__ = ["DEFAULT_LADDERS", "TAU_ANCHORS", "DEFAULT_K", "Settings", "quick_set
            "point_name", "Job", "plan_job", "run_job", "analyse", "write_summary", "reanalyse", "run_campaign",
            "CampaignError", "atomic_write", "read_json", "update_manifest", "code_version",
            "CampaignData", "load_campaign", "combine", "try_load_campaign", "SizeComparison", "compare_sizes",
-           "add_small_system"]
+           "add_small_system", "Ladder", "LADDERS", "load_ladder", "try_load_ladder"]

@@ -1,0 +1,60 @@
+"""Which campaigns make a model's ladder: colder extensions combined, unfinished folders skipped,
+the smaller companion used only after the finite-size check, bad names rejected."""
+
+import pytest
+
+from scaledyn.campaign import ladders
+from scaledyn.campaign.ladders import LADDERS, Ladder, ladder, load_ladder, try_load_ladder
+
+from test_campaign_data import write_point
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    lad = Ladder("hump2d", "matched", "ρ = 1", "main", colder=("cold",), small="small", replicas=("rep2",))
+    monkeypatch.setitem(LADDERS, ("hump2d", "matched"), lad)
+    return lad
+
+
+def test_colder_extension_is_combined_and_missing_folders_skipped(tmp_path, fake):
+    write_point(tmp_path / "main", 0.5, 1.0)
+    write_point(tmp_path / "main", 0.3, 2.0)
+    d, status = load_ladder("hump2d", root=tmp_path)
+    assert d.T.tolist() == [0.3, 0.5] and status == "campaigns used: main"
+    write_point(tmp_path / "cold", 0.2, 9.0)
+    write_point(tmp_path / "cold", 0.3, 99.0)          # a shared temperature: the main point wins
+    d, status = load_ladder("hump2d", root=tmp_path)
+    assert d.T.tolist() == [0.2, 0.3, 0.5] and d.tau_alpha.tolist() == [9.0, 2.0, 1.0]
+    assert status == "campaigns used: main, cold"
+
+
+def test_small_companion_needs_the_size_check(tmp_path, fake):
+    for T, tau in ((0.5, 1.0), (0.3, 2.0)):
+        write_point(tmp_path / "main", T, tau)
+    write_point(tmp_path / "small", 0.5, 1.0, n=8)
+    write_point(tmp_path / "small", 0.1, 50.0, n=8)
+    d, status = load_ladder("hump2d", root=tmp_path)
+    assert 0.1 not in d.T and "shares 1 of the 2" in status    # one shared temperature is not enough
+    write_point(tmp_path / "small", 0.3, 2.0, n=8)
+    d, status = load_ladder("hump2d", root=tmp_path)
+    assert d.T.tolist() == [0.1, 0.3, 0.5] and "1 colder point" in status
+    assert load_ladder("hump2d", root=tmp_path, small_n=False)[0].T.tolist() == [0.3, 0.5]
+
+
+def test_bad_names_and_missing_main(tmp_path, fake):
+    with pytest.raises(ValueError, match="unknown state 'warm'"):
+        ladder("hump2d", "warm")
+    with pytest.raises(ValueError, match="unknown model 'lj'"):
+        ladder("lj")
+    d, reason = try_load_ladder("hump2d", root=tmp_path)
+    assert d is None and "main" in reason
+    write_point(tmp_path / "main", 0.5, 1.0, model="binary3d")
+    with pytest.raises(ValueError, match="binary3d"):
+        load_ladder("hump2d", root=tmp_path)
+
+
+def test_book_ladders_are_consistent():
+    for (model, state), lad in LADDERS.items():
+        assert lad.model == model and lad.state == state and state in ladders.STATES
+        assert len(set(lad.folders)) == len(lad.folders)
+    assert ladder("hump2d").main == "hump2d-rho0.824" and ladder("binary3d", "sensitivity").main == "binary3d"
