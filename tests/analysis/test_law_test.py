@@ -194,3 +194,49 @@ def test_the_density_at_the_blind_points_comes_from_the_protocol_s_coldest_train
     assert lt.Protocol().density_points == 3
     with pytest.raises(ValueError, match="density_points"):
         lt.Protocol(density_points=1)
+
+
+def test_a_window_too_small_is_not_testable_and_says_why_while_other_errors_are_raised():
+    d = Synthetic(np.random.default_rng(13))
+    # below 0.145 K the training points (T >= 0.14) hold only 0.14: a window of 1 < min_window
+    res, why = lt.try_fair_test(d, lt.Protocol(window="barrier", barrier=0.145), n_draw=10, rng=1)
+    assert res is None and "window holds 1 training points" in why and "min_window = 5" in why
+    res, why = lt.try_fair_test(d, lt.Protocol(window="barrier", barrier=0.26), n_draw=10, rng=1)
+    assert why is None and isinstance(res, lt.FairTest)
+    with pytest.raises(TypeError, match="protocol must be a Protocol"):   # not "no data yet": raised
+        lt.try_fair_test(d, "barrier")
+    with pytest.raises(ValueError, match="no liquid species"):             # nor is a bad liquid set
+        lt.try_fair_test(d, lt.Protocol(window="barrier", barrier=0.26), liquid=[], n_draw=10, rng=1)
+    assert issubclass(lt.NotTestable, ValueError)                          # callers of plan() still catch it
+
+
+def test_the_summary_carries_the_verdict_numbers_and_ranks_by_aic():
+    d = Synthetic(np.random.default_rng(14))
+    ft = lt.fair_test(d, lt.Protocol(window="barrier", barrier=0.26), n_draw=20, rng=3)
+    s = lt.summary(ft, d.T)
+    t, f = ft.tests["eq12"], ft.fits["eq12"]
+    assert s["chi2_blind"] == pytest.approx(np.sum(t.pull ** 2)) and s["p"] == t.p_value
+    assert s["pulls"] == tuple(t.pull) and s["n_blind"] == 3 and s["blind_T"] == tuple(T[:3])
+    assert s["chi2_red"] == pytest.approx(f.chi2 / f.dof) and s["mu"] == f.params["mu"]
+    assert s["mu_err"] > 0 and s["window_n"] == ft.plan.window.size and s["n_T"] == T.size
+    aics = {n: ft.fits[n].aic for n in lt.LAWS}
+    assert list(s["aic_order"]) == sorted(aics, key=aics.get)
+    assert s["aic_rank"] == sorted(aics.values()).index(aics["eq12"]) + 1
+    # a law whose fit failed is not ranked
+    ft.fits["vft"] = lt.LawFit("vft", 3, float("nan"), 4, {}, error="RuntimeError: no fit")
+    s2 = lt.summary(ft, d.T)
+    assert "vft" not in s2["aic_order"] and len(s2["aic_order"]) == 3
+    with pytest.raises(ValueError, match="T must hold"):
+        lt.summary(ft, d.T[1:])
+
+
+def test_the_error_of_mu_is_the_birge_inflated_covariance():
+    rng = np.random.default_rng(15)
+    C, C_err, tau, tau_err = eq12_world(rng, sigma_tau=0.05)
+    xi = length_scale.correlation_length(RHO, species.liquid_concentration(C, HUMP), 2)
+    plain = length_scale.fit_tau_xi(T, tau, xi, tau_err)
+    for scale in (1.0, 0.2):            # error bars 5x too small: χ²/dof ≈ 25, μ's error grows by ≈ 5
+        f = lt.fit_laws(T, tau, scale * tau_err, xi=xi, laws=("eq12",))["eq12"]
+        ref = length_scale.fit_tau_xi(T, tau, xi, scale * tau_err)
+        assert f.param_errors["mu"] == pytest.approx(ref.mu_err * np.sqrt(max(1.0, ref.chi2_red)))
+    assert plain.mu_err > 0

@@ -28,8 +28,8 @@ includes both errors; :math:`\sum z^2` over the blind points is compared with χ
 degrees of freedom (:func:`blind_test`). A law is *consistent* with the held-out data when that
 probability is at least ``p_min``. Times in τ, temperatures in ε/k_B, lengths in σ.
 
-Length (a little over 500 lines): the protocol, the training-only selections, the fits and the
-blind test are the steps of one test and share its two bootstraps (``_redrawn_fits``).
+Length (under 600 lines): the protocol, the training-only selections, the fits, the blind test and
+its summary are the steps of one test and share its two bootstraps (``_redrawn_fits``).
 """
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ from .length_scale import correlation_length, fit_tau_xi, model_xi, predict_log_
 from .species import SpeciesScheme, concentration_trend, select_species
 from .stats import linear_lsq
 
-__all__ = ["LAWS", "Protocol", "Plan", "plan", "arrhenius_onset", "training_species", "extrapolate_xi",
-           "extrapolate_density", "LawFit", "fit_laws", "BlindTest", "blind_test", "verdict", "NAMES", "FairTest", "fair_test"]
+__all__ = ["LAWS", "Protocol", "Plan", "NotTestable", "plan", "arrhenius_onset", "training_species", "extrapolate_xi",
+           "extrapolate_density", "LawFit", "fit_laws", "BlindTest", "blind_test", "verdict", "NAMES", "FairTest",
+           "fair_test", "try_fair_test", "summary"]
 
 #: The laws compared, in the order of every table: Eq. (12) and the three VFT-family laws.
 LAWS = ("eq12", "vft", "myega", "am")
@@ -91,6 +92,12 @@ class Protocol:
         real_scalar(self.species_threshold, "species_threshold", positive=True)
         if not 0 < real_scalar(self.p_min, "p_min", positive=True) < 1:
             raise ValueError(f"p_min must be in (0, 1), got {self.p_min}")
+
+
+class NotTestable(ValueError):
+    """The protocol cannot run on these data: too few temperatures for the blind points and a
+    window, or a window with fewer than ``min_window`` points. The test waits for more state points;
+    the rules do not bend (:func:`try_fair_test` returns the reason)."""
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,7 @@ def plan(T, tau, tau_err, protocol: Protocol) -> Plan:
         raise ValueError("T must be strictly increasing (sort the state points by temperature)")
     _ln_tau(tau, tau_err)
     if T.size < protocol.n_blind + protocol.min_window:
-        raise ValueError(f"{T.size} temperatures cannot hold {protocol.n_blind} blind points and a window of "
+        raise NotTestable(f"{T.size} temperatures cannot hold {protocol.n_blind} blind points and a window of "
                          f"{protocol.min_window}")
     blind = np.arange(protocol.n_blind)
     train = np.arange(protocol.n_blind, T.size)
@@ -167,7 +174,7 @@ def plan(T, tau, tau_err, protocol: Protocol) -> Plan:
             window = train[T[train] <= T_on * (1 + 1e-12)]
             reason = f"training temperatures at or below the measured onset T_A = {T_on:.4g}"
     if window.size < protocol.min_window:
-        raise ValueError(f"the window holds {window.size} training points, fewer than min_window = "
+        raise NotTestable(f"the window holds {window.size} training points, fewer than min_window = "
                          f"{protocol.min_window}: {reason}")
     return Plan(train=train, blind=blind, window=window, T_onset=T_on, reason=reason)
 
@@ -244,7 +251,9 @@ class LawFit:
     ``aic`` (χ² + 2k), ``params`` (dict), and a predictor of (ln τ, σ) at new temperatures
     (:meth:`predict`; Eq. 12 needs ξ there). ``error`` is the reason a fit failed (then the numbers
     are NaN and every prediction is NaN); ``note`` a warning of the fit (e.g. a parameter on its
-    bound: VFT with T0 → 0 is Arrhenius), kept with the result rather than printed."""
+    bound: VFT with T0 → 0 is Arrhenius), kept with the result rather than printed;
+    ``param_errors`` the one-sigma errors of ``params`` where known (Eq. 12: μ and τ∞, from the
+    covariance inflated by the Birge ratio, as the predictions use it)."""
 
     law: str
     k: int
@@ -254,6 +263,7 @@ class LawFit:
     error: str | None = None
     note: str | None = None
     _predict: object = field(default=None, repr=False)
+    param_errors: dict = field(default_factory=dict)
 
     @property
     def chi2_red(self) -> float:
@@ -288,6 +298,7 @@ def _eq12(T, tau, tau_err, xi, xi_err=None) -> LawFit:
             fit = fit_tau_xi(T, tau, xi, eff)
     law = LawFit("eq12", 2, fit.chi2, fit.dof, {"mu": fit.mu, "tau_inf": fit.tau_inf})
     birge_fit = dataclasses.replace(fit, cov=fit.cov * law.birge)
+    law.param_errors = {"mu": fit.mu_err * np.sqrt(law.birge), "tau_inf": fit.tau_inf_err * np.sqrt(law.birge)}
 
     def predict(Tn, xin, xie):
         if xin is None:
@@ -515,3 +526,48 @@ def fair_test(data, protocol: Protocol, liquid=None, n_draw: int = 200, rng=None
     tests["eq12"] = _scored("eq12", t.ln_pred, s_joint, t.ln_meas, t.sigma_meas, protocol.p_min)
     return FairTest(plan=p, species=S, liquid=liq, xi=xi, xi_err=xi_err, fits=fits, xi_blind=xi_b,
                     xi_blind_err=xe_b, tests=tests, verdict=verdict(tests))
+
+
+def try_fair_test(data, protocol: Protocol, liquid=None, n_draw: int = 200, rng=None
+                  ) -> tuple[FairTest | None, str | None]:
+    """``(fair_test(...), None)``, or ``(None, reason)`` when the protocol cannot run on these data
+    (:class:`NotTestable`: too few temperatures, or a window smaller than ``min_window``). Any other
+    error is raised: only "not enough data yet" is a result."""
+    try:
+        return fair_test(data, protocol, liquid=liquid, n_draw=n_draw, rng=rng), None
+    except NotTestable as exc:
+        return None, str(exc)
+
+
+def summary(ft: FairTest, T, law: str = "eq12") -> dict:
+    """The verdict numbers of one :class:`FairTest` as a flat dict (for a table of several ladders):
+    ``n_T``, ``T_min``, ``T_max``, ``blind_T`` (tuple), ``window_n``, ``window_T`` ("lo–hi"),
+    ``consistent``; for ``law``: ``chi2_blind`` (Σz²), ``p``, ``within2``, ``n_blind``, ``chi2_red``
+    (on the window), ``pulls``, ``sigma_pred``, ``sigma_meas`` (tuples, per blind point) and, for
+    Eq. (12), ``mu`` and ``mu_err``; ``aic_rank`` and ``blind_rank`` of ``law`` among the laws whose
+    fit succeeded (1: lowest AIC on the window / lowest blind Σz²), ``aic_order`` (law names by AIC)
+    and ``consistent_laws``. ``T`` are the campaign's temperatures (ascending, as given to
+    :func:`fair_test`)."""
+    if not isinstance(ft, FairTest):
+        raise TypeError(f"ft must be a FairTest, got {type(ft).__name__}")
+    if law not in ft.tests:
+        raise ValueError(f"law {law!r} was not tested (tested: {sorted(ft.tests)})")
+    T = float_array(T, "T", ndim=1, positive=True)
+    if T.size != ft.xi.size:
+        raise ValueError(f"T must hold the campaign's {ft.xi.size} temperatures, got {T.size}")
+    ok = [n for n, f in ft.fits.items() if f.error is None and np.isfinite(f.aic)]
+    by_aic = sorted(ok, key=lambda n: ft.fits[n].aic)
+    by_blind = sorted((n for n in ok if np.isfinite(ft.tests[n].chi2)), key=lambda n: ft.tests[n].chi2)
+    f, t, p = ft.fits[law], ft.tests[law], ft.plan
+    return {
+        "n_T": int(T.size), "T_min": float(T.min()), "T_max": float(T.max()),
+        "blind_T": tuple(float(x) for x in T[p.blind]), "window_n": int(p.window.size),
+        "window_T": f"{T[p.window].min():.3g}–{T[p.window].max():.3g}", "consistent": bool(t.consistent),
+        "chi2_blind": float(t.chi2), "p": float(t.p_value), "within2": int(t.within2), "n_blind": int(t.pull.size),
+        "chi2_red": float(f.chi2_red), "pulls": tuple(float(z) for z in t.pull),
+        "sigma_pred": tuple(float(s) for s in t.sigma_pred), "sigma_meas": tuple(float(s) for s in t.sigma_meas),
+        "mu": float(f.params.get("mu", float("nan"))), "mu_err": float(f.param_errors.get("mu", float("nan"))),
+        "aic_rank": by_aic.index(law) + 1 if law in by_aic else None,
+        "blind_rank": by_blind.index(law) + 1 if law in by_blind else None,
+        "aic_order": tuple(by_aic), "consistent_laws": tuple(ft.verdict["consistent_laws"]),
+    }
