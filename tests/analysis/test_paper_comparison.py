@@ -1,6 +1,8 @@
 """The source's numbers beside ours: the stored quotations, the three agreement measures on planted
 values of known pull, ratio and overlap, Table II carried to another reference, and bad input."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -23,7 +25,7 @@ def test_the_quotations_are_read_with_their_kind_and_place():
     assert pc.paper_values("hump2d", "bond_energy")[0].value == 0.83
     assert {v.kind for v in pc.paper_values(quantity="tau_inf")} == {"order"}
     assert all(v.kind == "value" for v in pc.paper_values(quantity="mu"))
-    assert len(pc.paper_values()) == 6
+    assert len(pc.paper_values()) == 10
 
 
 def test_pull_ratio_and_overlap_on_planted_values():
@@ -116,3 +118,60 @@ def test_bad_input_is_named():
         pc.gaussian_rows({"medium": None})
     with pytest.raises(TypeError, match="rows"):
         pc.table([])
+
+
+def test_the_new_paper_values_are_read_with_their_kinds():
+    trend = pc.paper_values("binary3d", "enthalpy_order")
+    assert len(trend) == 1 and trend[0].kind == "trend" and trend[0].value == -1.0
+    assert pc.paper_values("hump2d", "cv_peak_T")[0].value == 0.1
+    assert pc.paper_values("hump2d", "cv_negative_T")[0].value == 0.05
+    assert pc.paper_values("binary3d", "eq14_constant")[0].value == 2.8
+
+
+def test_a_ranking_agrees_only_in_the_same_order():
+    same = pc.compare_ranking("hump2d", "enthalpy order", "Table II", ["2", "3", "4"], [0.0, -0.5, -0.6], [0.1, -0.2, -0.9])
+    assert same.agrees and same.agreement == pytest.approx(1.0) and same.paper == "4 < 3 < 2" == same.ours
+    swap = pc.compare_ranking("hump2d", "enthalpy order", "Table II", ["2", "3", "4"], [0.0, -0.5, -0.6], [0.1, -0.9, -0.2])
+    assert not swap.agrees and swap.agreement == pytest.approx(1 / 3) and swap.ours == "3 < 4 < 2"
+    rev = pc.compare_ranking("m", "q", "w", ["a", "b", "c"], [1, 2, 3], [3, 2, 1])
+    assert rev.agreement == pytest.approx(-1.0) and not rev.agrees
+    with pytest.raises(ValueError, match="one value per label"):
+        pc.compare_ranking("m", "q", "w", ["a", "b"], [1, 2, 3], [1, 2, 3])
+    with pytest.raises(ValueError, match="finite"):
+        pc.compare_ranking("m", "q", "w", ["a", "b"], [1, np.nan], [1, 2])
+
+
+def test_enthalpy_order_rows_against_table_ii_and_the_binary_trend():
+    paper = free_energy.paper_hump_table()
+    hump = species.hump2d_scheme()
+    T = np.linspace(0.1, 0.5, 9)
+    C = free_energy.model_concentrations(T, paper["H"], paper["g"], hump)
+    fit = free_energy.fit_species(T, C, hump, reference=("2",))[3]
+    (row,) = pc.enthalpy_order_rows("hump2d", fit, hump, ("2",))
+    assert row.agrees and row.paper == "4 < 3 < 5 < 6 < 2"
+    H = paper["H"].copy()
+    H[[1, 2]] = H[[2, 1]]                                   # swap H_3 and H_4: the order changes
+    fit_sw = free_energy.fit_species(T, free_energy.model_concentrations(T, H, paper["g"], hump), hump,
+                                     reference=("2",))[3]
+    (row_sw,) = pc.enthalpy_order_rows("hump2d", fit_sw, hump, ("2",))
+    assert not row_sw.agrees and row_sw.ours.startswith("3 < 4")
+    # a reference other than Table II's: the paper's values are carried over, the order is unchanged
+    fit4 = free_energy.fit_species(T, C, hump, reference=("4",))[3]
+    assert pc.enthalpy_order_rows("hump2d", fit4, hump, ("4",))[0].agrees
+    # binary: enthalpies that fall with n agree with the stated trend, rising ones do not
+    binary = species.binary3d_scheme()
+    n = binary.n_neighbours.astype(float)
+    falling = dataclasses.replace(fit, H=-0.3 * n, ln_g=np.zeros(n.size), H_err=np.ones(n.size),
+                                  ln_g_err=np.ones(n.size))
+    rows = pc.enthalpy_order_rows("binary3d", falling, binary, None)
+    assert len(rows) == 2 and all(r.agrees for r in rows) and rows[0].quantity == "enthalpy order (small centre)"
+    rising = dataclasses.replace(falling, H=0.3 * n)
+    assert all(r.agreement == pytest.approx(-1.0) for r in pc.enthalpy_order_rows("binary3d", rising, binary, None))
+
+
+def test_a_claim_row_records_whether_the_statement_holds():
+    r = pc.compare_claim("hump2d", "C_v < 0 below the range", "Sec. V.B", "yes, near T = 0.05", "no", False)
+    assert r.measure == "claim" and r.agreement == 0.0 and not r.agrees
+    assert pc.table([r])["agreement"].iloc[0] == "fails"
+    with pytest.raises(TypeError, match="strings"):
+        pc.compare_claim("m", "q", "w", 1, "x", True)

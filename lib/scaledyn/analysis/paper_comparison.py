@@ -19,6 +19,10 @@ prefactor τ∞ "of the order of unity", the energy 0.83 per bound neighbour of 
   (τ∞): agrees within a factor ``order`` (default :data:`ORDER`) either way.
 * ``overlap`` :math:`|A\cap B|/|A\cup B|` of two sets of species (the Jaccard index: 1 for the same
   set, 0 for disjoint sets): agrees when the sets are equal.
+* ``order`` Kendall's τ between the paper's ordering of species (by enthalpy, or a stated trend in
+  the number of neighbours) and ours: 1 for the same order, −1 for the reverse; agrees when τ = 1.
+* ``claim`` a statement of the paper (e.g. "the heat capacity becomes negative") tested on ours:
+  1 when it holds, 0 when it does not.
 
 :func:`table` lays the rows out for reading. Units: ε, σ, τ; μ in ε per unit of ξ.
 """
@@ -36,22 +40,22 @@ from .free_energy import (GaussianFit, SpeciesFit, _read_paper_csv, _references,
 from .species import SpeciesScheme, binary3d_scheme, hump2d_scheme
 
 __all__ = ["Z_AGREE", "ORDER", "PaperValue", "paper_values", "Row", "pull", "set_overlap", "compare_value",
-           "compare_order", "compare_sets", "table2_rows", "gaussian_rows", "constant_rows", "species_rows",
-           "table"]
+           "compare_order", "compare_sets", "compare_ranking", "compare_claim", "table2_rows", "gaussian_rows",
+           "constant_rows", "species_rows", "enthalpy_order_rows", "table"]
 
 #: Default largest |pull| of a number that agrees with the paper's (standard errors).
 Z_AGREE = 3.0
 #: Default factor within which a value agrees with the paper's "of the order of" a number.
 ORDER = 10.0
-_KINDS = ("value", "order")
+_KINDS = ("value", "order", "trend")
 _MODELS = ("binary3d", "hump2d")
 
 
 @dataclass(frozen=True)
 class PaperValue:
     """One number quoted by the paper: ``model``, ``quantity`` (e.g. "mu"), ``value``, ``kind``
-    ("value": a number it states; "order": an order of magnitude), ``where`` it stands, and its
-    words (``quote``)."""
+    ("value": a number it states; "order": an order of magnitude; "trend": the sign, ±1, of a
+    dependence it states), ``where`` it stands, and its words (``quote``)."""
 
     model: str
     quantity: str
@@ -71,7 +75,8 @@ def paper_values(model: str | None = None, quantity: str | None = None) -> list[
                            where=r["where"], quote=r["quote"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"quasispecies_constants.csv row {k + 1} is malformed: {exc}") from None
-        if v.model not in _MODELS or v.kind not in _KINDS or not np.isfinite(v.value):
+        if (v.model not in _MODELS or v.kind not in _KINDS or not np.isfinite(v.value)
+                or (v.kind == "trend" and v.value not in (-1.0, 1.0))):
             raise ValueError(f"quasispecies_constants.csv row {k + 1} is malformed: {r}")
         out.append(v)
     return [v for v in out if (model is None or v.model == model) and (quantity is None or v.quantity == quantity)]
@@ -138,6 +143,39 @@ def compare_sets(model, quantity, where, paper_labels, our_labels) -> Row:
     j = set_overlap(paper_labels, our_labels)
     return Row(model, quantity, where, _describe(paper_labels), _describe(our_labels), float("nan"), "overlap", j,
                j == 1.0)
+
+
+def compare_ranking(model, quantity, where, labels, paper_values, our_values) -> Row:
+    """An ``order`` row: the species ``labels`` ranked by the paper's values and by ours (lowest
+    first, shown as "4 < 3 < 5"); the agreement is Kendall's τ of the two rankings (1: the same
+    order), and the row agrees when τ = 1. Needs ≥ 2 species; NaN values are not allowed."""
+    labels = [str(x) for x in labels]
+    a = np.asarray(paper_values, float)
+    b = np.asarray(our_values, float)
+    if a.shape != (len(labels),) or b.shape != (len(labels),):
+        raise ValueError(f"paper_values and our_values must hold one value per label ({len(labels)})")
+    if len(labels) < 2 or not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        raise ValueError("compare_ranking needs at least 2 labels and finite values")
+    from scipy.stats import kendalltau
+
+    tau = float(kendalltau(a, b).statistic)
+    if not np.isfinite(tau):                   # one of the rankings is all ties
+        tau = 0.0
+    pa, pb = _ranked(labels, a), _ranked(labels, b)
+    return Row(model, quantity, where, pa, pb, float("nan"), "order", tau, pa == pb)
+
+
+def _ranked(labels, values) -> str:
+    return " < ".join(np.array(labels)[np.argsort(values, kind="stable")])
+
+
+def compare_claim(model, quantity, where, paper_text: str, our_text: str, holds: bool) -> Row:
+    """A ``claim`` row: a statement of the paper (``paper_text``) beside what ours shows
+    (``our_text``); agreement 1 when the statement ``holds`` on our data, else 0."""
+    if not isinstance(paper_text, str) or not isinstance(our_text, str):
+        raise TypeError("paper_text and our_text must be strings")
+    holds = bool(holds)
+    return Row(model, quantity, where, paper_text, our_text, float("nan"), "claim", float(holds), holds)
 
 
 def _describe(labels) -> str:
@@ -228,6 +266,44 @@ def species_rows(model: str, species, liquid) -> list[Row]:
     return rows
 
 
+def enthalpy_order_rows(model: str, fit: SpeciesFit, scheme: SpeciesScheme, reference) -> list[Row]:
+    """The order of our fitted enthalpies against the paper's (``order`` rows, :func:`compare_ranking`).
+
+    hump2d: Table II's H_i (carried to our ``reference``) against ours, over the species of Table II
+    that we fitted. binary3d: within each central type, our H(n) against the trend the paper states
+    (``enthalpy_order`` in :func:`paper_values`: −1, decreasing in n), one row per central type.
+    Species whose H is not finite are left out."""
+    if not isinstance(fit, SpeciesFit):
+        raise TypeError(f"fit must be a SpeciesFit, got {type(fit).__name__}")
+    if fit.H.size != scheme.n_species:
+        raise ValueError(f"fit must hold one entry per species of the scheme ({scheme.n_species})")
+    ok = np.isfinite(fit.H)
+    if model == "hump2d":
+        paper = paper_hump_table()
+        labels = [str(i) for i in paper["i"]]
+        if sorted(scheme.labels) != sorted(labels):
+            raise ValueError(f"scheme must hold the species of Table II, {labels}")
+        order = [labels.index(lab) for lab in scheme.labels]
+        H_p, _ = change_reference(paper["H"][order], paper["g"][order], scheme, reference)
+        return [compare_ranking("hump2d", "enthalpy order", "Table II", np.array(scheme.labels)[ok], H_p[ok],
+                                fit.H[ok])]
+    if model == "binary3d":
+        trend = paper_values("binary3d", "enthalpy_order")
+        if not trend:
+            raise ValueError("the paper states no enthalpy_order for binary3d")
+        sign, where = trend[0].value, trend[0].where
+        rows = []
+        for grp, name in enumerate(("small centre", "large centre")):
+            sel = ok & (scheme.central_type == grp)
+            if sel.sum() < 2:
+                continue
+            n = scheme.n_neighbours[sel].astype(float)
+            rows.append(compare_ranking("binary3d", f"enthalpy order ({name})", where,
+                                        np.array(scheme.labels)[sel], sign * n, fit.H[sel]))
+        return rows
+    raise ValueError(f"model must be one of {_MODELS}, got {model!r}")
+
+
 def table(rows, digits: int = 4):
     """The rows as a :class:`pandas.DataFrame` of text, for reading: numbers to ``digits`` significant
     figures, errors to two, pulls with a sign and one decimal, ratios and overlaps to two decimals."""
@@ -244,6 +320,8 @@ def table(rows, digits: int = 4):
         "paper": [num(r.paper) for r in rows], "ours": [num(r.ours) for r in rows],
         "± ours": ["" if not np.isfinite(r.err) else f"{r.err:.2g}" for r in rows],
         "measure": [r.measure for r in rows],
-        "agreement": [f"{r.agreement:+.1f}" if r.measure == "pull" else f"{r.agreement:.2f}" for r in rows],
+        "agreement": [f"{r.agreement:+.1f}" if r.measure == "pull" else f"{r.agreement:+.2f}" if r.measure == "order"
+                      else ("holds" if r.agrees else "fails") if r.measure == "claim" else f"{r.agreement:.2f}"
+                      for r in rows],
         "agrees": ["yes" if r.agrees else "no" for r in rows],
     })
