@@ -240,3 +240,22 @@ def test_the_error_of_mu_is_the_birge_inflated_covariance():
         ref = length_scale.fit_tau_xi(T, tau, xi, scale * tau_err)
         assert f.param_errors["mu"] == pytest.approx(ref.mu_err * np.sqrt(max(1.0, ref.chi2_red)))
     assert plain.mu_err > 0
+
+
+def test_colder_points_only_grow_the_onset_window_so_the_rule_holds_as_a_ladder_extends():
+    # a ladder shaped like binary3d at p = 2.55 (14 points, tau_alpha 0.7-38, onset near 0.16): the
+    # window below the onset is too small; three colder points become the blind ones, the present blind
+    # points move into training, the onset (set by the warm points) stays, and the window grows
+    Tk = np.array([0.13, 0.135, 0.14, 0.145, 0.15, 0.16, 0.17, 0.18, 0.2, 0.22, 0.25, 0.3, 0.4, 0.5])
+    tau = np.array([37.9, 26.5, 20.8, 15.2, 12.2, 8.99, 6.48, 5.20, 3.60, 2.86, 2.09, 1.46, 0.936, 0.702])
+    err = np.array([3.8, 1.3, 0.59, 0.51, 0.45, 0.30, 0.21, 0.075, 0.072, 0.024, 0.023, 0.006, 0.002, 0.001])
+    prot = lt.Protocol(n_blind=3, window="onset")
+    with pytest.raises(lt.NotTestable, match="the window holds"):
+        lt.plan(Tk, tau, err, prot)
+    T_on = lt.arrhenius_onset(Tk[3:], tau[3:], err[3:], prot.onset_hot, prot.onset_z)
+    cold = np.array([0.115, 0.12, 0.125])
+    T2 = np.concatenate([cold, Tk])
+    tau2 = np.concatenate([tau[0] * np.exp(8.0 * (1 / cold - 1 / Tk[0])), tau])
+    p = lt.plan(T2, tau2, np.concatenate([0.1 * tau2[:3], err]), prot)
+    assert np.array_equal(T2[p.blind], cold) and p.T_onset == T_on
+    assert set(T2[p.window]) == set(Tk[Tk <= T_on]) and p.window.size >= prot.min_window
