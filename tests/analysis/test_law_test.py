@@ -259,3 +259,23 @@ def test_colder_points_only_grow_the_onset_window_so_the_rule_holds_as_a_ladder_
     p = lt.plan(T2, tau2, np.concatenate([0.1 * tau2[:3], err]), prot)
     assert np.array_equal(T2[p.blind], cold) and p.T_onset == T_on
     assert set(T2[p.window]) == set(Tk[Tk <= T_on]) and p.window.size >= prot.min_window
+
+
+def test_the_book_protocol_is_the_stated_one():
+    from scaledyn.md import models
+    from scaledyn.md.reference import pair_energy
+
+    dU = lt.hump_barrier()
+    hm = models.hump2d()
+    r0 = 2 ** (1 / 6)
+    well = pair_energy(hm.potential, hm.params, 0, 0, np.array([r0]))[0]          # bottom of the well at r0
+    top = pair_energy(hm.potential, hm.params, 0, 0, np.linspace(1.25, 1.45, 20001)).max()  # the hump near 1.32
+    assert dU == pytest.approx(top - well, abs=1e-6) and 0.2 < dU < 0.5
+    ph, pb = lt.book_protocol("hump2d"), lt.book_protocol("binary3d")
+    assert ph.window == "barrier" and ph.barrier == dU and ph.n_blind == pb.n_blind == 3 and pb.window == "onset"
+    assert lt.book_liquid("hump2d") == ["2", "5", "6"] and lt.book_liquid("binary3d") is None
+    d = Synthetic(np.random.default_rng(16))
+    res, why = lt.book_test(d, "hump2d", n_draw=10)
+    assert why is None and np.all(d.T[res.plan.window] < dU) and res.liquid == ("2", "5", "6")
+    with pytest.raises(ValueError, match="model must be"):
+        lt.book_protocol("lj")

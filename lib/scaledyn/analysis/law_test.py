@@ -28,7 +28,7 @@ includes both errors; :math:`\sum z^2` over the blind points is compared with χ
 degrees of freedom (:func:`blind_test`). A law is *consistent* with the held-out data when that
 probability is at least ``p_min``. Times in τ, temperatures in ε/k_B, lengths in σ.
 
-Length (under 600 lines): the protocol, the training-only selections, the fits, the blind test and
+Length (a little over 600 lines): the protocol (and the book's), the training-only selections, the fits, the blind test and
 its summary are the steps of one test and share its two bootstraps (``_redrawn_fits``).
 """
 
@@ -50,7 +50,7 @@ from .stats import linear_lsq
 
 __all__ = ["LAWS", "Protocol", "Plan", "NotTestable", "plan", "arrhenius_onset", "training_species", "extrapolate_xi",
            "extrapolate_density", "LawFit", "fit_laws", "BlindTest", "blind_test", "verdict", "NAMES", "FairTest",
-           "fair_test", "try_fair_test", "summary"]
+           "fair_test", "try_fair_test", "summary", "hump_barrier", "book_protocol", "book_liquid", "book_test"]
 
 #: The laws compared, in the order of every table: Eq. (12) and the three VFT-family laws.
 LAWS = ("eq12", "vft", "myega", "am")
@@ -571,3 +571,46 @@ def summary(ft: FairTest, T, law: str = "eq12") -> dict:
         "blind_rank": by_blind.index(law) + 1 if law in by_blind else None,
         "aic_order": tuple(by_aic), "consistent_laws": tuple(ft.verdict["consistent_laws"]),
     }
+
+
+def hump_barrier() -> float:
+    """ΔU of the hump model's pair potential (ε): the top of the hump beyond the well minus the bottom
+    of the well (its first local minimum; the potential is shifted, so beyond the cutoff U = 0 may lie
+    below the well), on a fine grid of r in [1.0, 1.6] σ. The "barrier" window of :func:`book_protocol`."""
+    from ..md import models
+    from ..md.reference import pair_energy
+
+    hm = models.hump2d()
+    r = np.linspace(1.0, 1.6, 60001)
+    U = pair_energy(hm.potential, hm.params, 0, 0, r)
+    k = int(np.argmax(np.diff(U) > 0))          # the first local minimum: the bottom of the well, r0 = 2^(1/6) σ
+    return float(U[k:].max() - U[k])
+
+
+def book_protocol(model: str) -> Protocol:
+    """The protocol the book applies (chapters 6 and 7), fixed before any result: three blind points;
+    hump2d: the window below :func:`hump_barrier`; binary3d: at or below the measured onset."""
+    if model == "hump2d":
+        return Protocol(n_blind=3, window="barrier", barrier=hump_barrier())
+    if model == "binary3d":
+        return Protocol(n_blind=3, window="onset")
+    raise ValueError(f"model must be 'binary3d' or 'hump2d', got {model!r}")
+
+
+def book_liquid(model: str):
+    """The liquid set fixed without our data (the source's, hump2d), or None: chosen from the training
+    points (binary3d, whose list the source gives for a state point it does not state)."""
+    if model == "hump2d":
+        from .species import hump2d_scheme
+
+        s = hump2d_scheme()
+        return [lab for lab, q in zip(s.labels, s.liquid) if q]
+    if model == "binary3d":
+        return None
+    raise ValueError(f"model must be 'binary3d' or 'hump2d', got {model!r}")
+
+
+def book_test(data, model: str, n_draw: int = 100, rng=2026) -> tuple[FairTest | None, str | None]:
+    """:func:`try_fair_test` of ``data`` with :func:`book_protocol` and :func:`book_liquid` of ``model``:
+    the one call chapters 6 and 7 make on every ladder."""
+    return try_fair_test(data, book_protocol(model), liquid=book_liquid(model), n_draw=n_draw, rng=rng)
