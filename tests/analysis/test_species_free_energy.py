@@ -531,3 +531,27 @@ def test_chi2_probability_known_answers():
     assert p[0] == 1.0 and p[1] == pytest.approx(0.040427681994512805, rel=1e-10) and np.isnan(p[2])
     with pytest.raises(ValueError, match="chi2"):
         chi2_probability(-1.0, 2)
+
+
+def test_the_chi4_length_holds_chi4_particles_and_its_error_propagates():
+    # a square region of side 4 at rho = 0.8 holds 12.8 particles: chi4* = 12.8 gives ell = 4
+    ell, err = length_scale.chi4_length([12.8], [0.8], 2, [1.28])
+    assert ell[0] == pytest.approx(4.0) and err[0] == pytest.approx(4.0 * 0.1 / 2)
+    assert length_scale.chi4_length(27.0 * 0.5, 0.5, 3) == pytest.approx(3.0)          # a cube of side 3
+    with pytest.raises(ValueError, match="dim must be 2 or 3"):
+        length_scale.chi4_length([1.0], [1.0], 4)
+
+
+def test_length_growth_recovers_a_planted_power_law():
+    rng = np.random.default_rng(21)
+    T = np.linspace(0.12, 0.5, 12)
+    xi = 1.5 * np.exp(0.08 / T)                                      # grows on cooling
+    for s_true in (1.0, 2.0):
+        ell = 0.7 * xi ** s_true
+        rel = 0.02
+        g = length_scale.length_growth(T, xi, ell * np.exp(rel * rng.standard_normal(T.size)), rel * ell)
+        assert abs(g.slope - s_true) < 4 * g.slope_err and g.slope_err < 0.2
+        assert g.ell_factor == pytest.approx((xi[0] / xi[-1]) ** s_true, rel=0.1)
+        assert g.xi_factor == pytest.approx(xi[0] / xi[-1])
+    with pytest.raises(ValueError, match="at least 3|min"):
+        length_scale.length_growth(T[:2], xi[:2], xi[:2])

@@ -17,6 +17,11 @@ activation energy of Eq. (12), :math:`E_\mathrm{eff}=d\ln\tau_\alpha/d(1/T)`, in
 
 Arrhenius would be a constant :math:`E_\mathrm{eff}`; it grows on cooling as the liquid species,
 whose enthalpies lie above their group's mean, die out.
+
+**A dynamic length beside ξ.** The peak of the four-point susceptibility χ4* counts the particles that
+relax together; :func:`chi4_length` turns it into the size of a region that holds them,
+:math:`\ell_4=(\chi_4^*/\rho)^{1/d}`, and :func:`length_growth` compares how two lengths grow over
+the same temperatures: the slope s of ln ℓ against ln ξ (s = 1: in step) and the growth factors.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from .species import SpeciesScheme, liquid_concentration
 from .stats import linear_lsq
 
 __all__ = ["correlation_length", "TauXiFit", "fit_tau_xi", "predict_tau", "predict_log_tau_err", "model_xi",
-           "model_activation_energy"]
+           "model_activation_energy", "chi4_length", "LengthGrowth", "length_growth"]
 
 
 def correlation_length(rho, c_liq, dim: int, c_liq_err=None):
@@ -147,3 +152,50 @@ def model_activation_energy(T, H, g, scheme: SpeciesScheme, mu: float, rho=1.0) 
     mean_H = np.stack([C[:, group == k] @ H[group == k] / x for k, x in enumerate(scheme.fractions)], axis=1)
     excess = (C * (H - mean_H[:, group]))[:, scheme.liquid].sum(axis=1) / liquid_concentration(C, scheme)
     return mu * xi * (1.0 + excess / (scheme.dim * T))
+
+
+def chi4_length(chi4_peak, rho, dim: int, chi4_peak_err=None):
+    r""":math:`\ell_4=(\chi_4^*/\rho)^{1/d}` (σ): the size of a region holding the χ4* particles that relax
+    together (χ4* in particles, ρ in σ⁻ᵈ). With ``chi4_peak_err``, also
+    :math:`\sigma_\ell=\ell\,\sigma_\chi/(d\,\chi_4^*)`. Returns ℓ, or (ℓ, σ_ℓ)."""
+    d = dimension(dim)
+    chi = float_array(chi4_peak, "chi4_peak", positive=True)
+    rho = float_array(rho, "rho", positive=True)
+    ell = (chi / rho) ** (1.0 / d)
+    if chi4_peak_err is None:
+        return ell
+    err = float_array(chi4_peak_err, "chi4_peak_err")
+    if err.shape != chi.shape or np.any(err < 0):
+        raise ValueError("chi4_peak_err must be non-negative and shaped like chi4_peak")
+    return ell, ell * err / (d * chi)
+
+
+@dataclass(frozen=True)
+class LengthGrowth:
+    """Result of :func:`length_growth`: ``slope`` ± ``slope_err`` of ln ℓ against ln ξ, the growth factors
+    ``xi_factor`` and ``ell_factor`` (coldest over hottest), their ratio ``ell_factor / xi_factor``,
+    and ``chi2_red`` of the straight line (NaN without errors or degrees of freedom)."""
+
+    slope: float
+    slope_err: float
+    xi_factor: float
+    ell_factor: float
+    chi2_red: float
+
+
+def length_growth(T, xi, ell, ell_err=None) -> LengthGrowth:
+    """How ``ell`` grows against ``xi`` over temperatures ``T``: a straight line ln ℓ = a + s ln ξ
+    (weighted by σ_ℓ/ℓ when ``ell_err`` is given) and the growth factors from the hottest to the
+    coldest temperature. Needs ≥ 3 points."""
+    T = float_array(T, "T", ndim=1, positive=True, min_size=3)
+    xi = float_array(xi, "xi", ndim=1, positive=True)
+    ell = float_array(ell, "ell", ndim=1, positive=True)
+    same_length("T", T, "xi", xi)
+    same_length("T", T, "ell", ell)
+    sig = None if ell_err is None else optional_errors(ell_err, ell, "ell_err") / ell
+    X = np.column_stack([np.ones(T.size), np.log(xi)])
+    fit = linear_lsq(X, np.log(ell), sig)
+    cold, hot = int(np.argmin(T)), int(np.argmax(T))
+    chi2_red = fit.chi2 / fit.dof if (sig is not None and fit.dof > 0) else float("nan")
+    return LengthGrowth(slope=float(fit.coef[1]), slope_err=float(fit.err[1]), xi_factor=float(xi[cold] / xi[hot]),
+                        ell_factor=float(ell[cold] / ell[hot]), chi2_red=float(chi2_red))
