@@ -3,7 +3,8 @@ the finite-size check that lets a smaller companion system supply the slowest po
 
 A state point folder holds ``summary.json`` (thermodynamic means with block errors, τα, equilibration
 evidence, species concentrations, and since the dynamics analysis the KWW fit, D and, in 2D, the
-cage-relative τα and D), ``fs.csv`` (F_s(k,t)), ``msd.csv`` (MSD; 2D: ``fs_cr.csv``,
+cage-relative τα and D, and the χ4 peak), ``fs.csv`` (F_s(k,t)), ``msd.csv`` (MSD), ``chi4.csv``
+(χ4(t); 2D: ``fs_cr.csv``,
 ``msd_cr.csv``), ``species.csv`` (concentrations per snapshot) and ``config.npz`` (the last sampled
 configuration), written by :mod:`.jobs`. Summaries written before the dynamics analysis still load:
 their dynamics arrays are NaN (``python -m scaledyn.campaign <model> --reanalyse`` fills them).
@@ -37,6 +38,7 @@ from .._checks import int_array, int_scalar, read_json
 from ..analysis.free_energy import fit_species
 from ..analysis.diffusion import MSDResult, StokesEinstein, read_msd, stokes_einstein
 from ..analysis.isf import ISFResult, read_isf
+from ..analysis.liquid_geometry import Chi4Result, read_chi4
 from ..analysis.species import SpeciesScheme, binary3d_scheme, hump2d_scheme
 from ..analysis.stats import block_average
 
@@ -92,7 +94,8 @@ class CampaignData:
     Dynamics (NaN where a summary predates them or the fit had no window): ``beta``, ``beta_err``,
     ``tau_K``, ``tau_K_err`` (KWW fit of F_s); ``D``, ``D_err`` (σ²/τ) and the window ``D_t_min``,
     ``D_t_max`` (τ); cage-relative (2D models): ``tau_alpha_cr``, ``tau_alpha_cr_err``, ``D_cr``,
-    ``D_cr_err``, ``beta_cr``, ``beta_cr_err``.
+    ``D_cr_err``, ``beta_cr``, ``beta_cr_err``; the four-point susceptibility of the overlap (all
+    particles): peak time ``chi4_t_peak`` (τ), height ``chi4_peak`` ± ``chi4_peak_err`` (particles).
     """
 
     model: str
@@ -136,6 +139,9 @@ class CampaignData:
     D_cr_err: np.ndarray
     beta_cr: np.ndarray
     beta_cr_err: np.ndarray
+    chi4_t_peak: np.ndarray
+    chi4_peak: np.ndarray
+    chi4_peak_err: np.ndarray
     folders: tuple
 
     @property
@@ -195,6 +201,10 @@ class CampaignData:
     def msd(self, T, cage_relative: bool = False) -> MSDResult:
         """The MSD of the state point at temperature ``T`` (the cage-relative one: 2D models)."""
         return read_msd(self._curve_file(T, "msd_cr.csv" if cage_relative else "msd.csv"))
+
+    def chi4(self, T) -> Chi4Result:
+        """χ4(t) = N[⟨Q²⟩ − ⟨Q⟩²] of the overlap at temperature ``T`` (:func:`~.jobs.chi4_curve`)."""
+        return read_chi4(self._curve_file(T, "chi4.csv"))
 
     def _curve_file(self, T, name: str) -> Path:
         path = self.folders[self._index(T)] / name
@@ -301,6 +311,7 @@ _DYNAMICS = {
     "tau_alpha_cr": ("cage_relative", "tau_alpha", "value"), "tau_alpha_cr_err": ("cage_relative", "tau_alpha", "err"),
     "D_cr": ("cage_relative", "diffusion", "D"), "D_cr_err": ("cage_relative", "diffusion", "D_err"),
     "beta_cr": ("cage_relative", "kww", "beta"), "beta_cr_err": ("cage_relative", "kww", "beta_err"),
+    "chi4_t_peak": ("chi4", "t_peak"), "chi4_peak": ("chi4", "chi4_peak"), "chi4_peak_err": ("chi4", "chi4_peak_err"),
 }
 
 
