@@ -15,6 +15,8 @@ The third layer of the package: it builds on the engine (:mod:`scaledyn.md`) and
   (:func:`compare_sizes`, :func:`add_small_system`);
 * :mod:`.ladders` — which campaigns make each model's ladder at the matched state (the chapters'
   verdicts) and at the earlier sensitivity state (:func:`~.ladders.load_ladder`);
+* :mod:`.thermostat` — does the thermostat change τα? A finished state point rerun at constant
+  energy (:func:`~.thermostat.thermostat_check`; ``python -m scaledyn.campaign.thermostat``);
 * :mod:`.geometry` — is ξ a length? The liquid geometry of every stored configuration of a campaign
   (:func:`~.geometry.liquid_geometry_ladder`).
 
