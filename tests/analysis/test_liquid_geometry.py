@@ -289,3 +289,40 @@ def test_bad_input_is_named():
         lg.mobile_clusters(times, frames, np.full(2, 10.0), 1.0, 1.1, fraction=1.5)
     with pytest.raises(ValueError, match="lag"):
         lg.mobile_clusters(times, frames, np.full(2, 10.0), 0.5, 1.1)
+
+
+def test_chi4_written_and_read_back(tmp_path):
+    times = np.arange(60.0)
+    r = lg.chi4(times, walkers(30, 60, 0.1, 3), origins=np.arange(0, 50, 2), max_lag=20.0)
+    r.write(tmp_path / "chi4.csv")
+    back = lg.read_chi4(tmp_path / "chi4.csv")
+    for name in ("t", "chi4", "chi4_err", "q", "counts"):
+        np.testing.assert_allclose(getattr(back, name), getattr(r, name), rtol=1e-11, equal_nan=True)
+    assert (back.t_peak, back.n, back.a) == (r.t_peak, 30, 0.3)
+    (tmp_path / "bad.csv").write_text("# k=1\nt\n0\n")
+    with pytest.raises(ValueError, match="bad.csv is not a chi4 curve"):
+        lg.read_chi4(tmp_path / "bad.csv")
+
+
+def test_join_chi4_takes_fine_lags_below_the_grid_and_the_grid_above():
+    """Independent walkers (q = 1 − exp(−a²/(2s²t)) in 2D, χ4 = q(1 − q), peak 1/4 at t = 162): fine lags
+    from a few origins below the first grid lag, the grid's many origins from there on; the peak of the
+    joined curve is the grid's."""
+    times = np.arange(4000.0)
+    frames = walkers(200, 4000, 0.02, 4)
+    short = lg.chi4(times, frames, origins=np.arange(0, 3900, 400), max_lag=29.0)
+    grid = np.arange(0, 4000, 30)
+    long = lg.chi4(times[grid], frames[grid], origins=np.arange(grid.size - 1), max_lag=300.0)
+    j = lg.join_chi4(short, long)
+    assert np.all(np.diff(j.t) > 0) and j.t[0] == 0
+    np.testing.assert_array_equal(j.chi4[j.t < 30], short.chi4[short.t < 30])
+    np.testing.assert_array_equal(j.chi4[j.t >= 30], long.chi4[long.t > 0])
+    assert j.counts[j.t == 30][0] == long.counts[1] > 100 and j.counts[1] == 10
+    assert (j.t_peak, j.chi4_peak) == (long.t_peak, long.chi4_peak)
+    assert j.chi4_peak == pytest.approx(0.25, abs=0.05) and 100 <= j.t_peak <= 260
+    q = j.q[j.t >= 30]
+    assert np.mean(j.chi4[j.t >= 30] / (q * (1 - q))) == pytest.approx(1.0, abs=0.15)
+    with pytest.raises(ValueError, match="cannot join"):
+        lg.join_chi4(short, lg.chi4(times[grid], frames[grid][:, :100]))
+    with pytest.raises(TypeError, match="Chi4Result"):
+        lg.join_chi4(short, None)

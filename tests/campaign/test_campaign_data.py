@@ -7,6 +7,7 @@ import pytest
 
 from scaledyn.campaign.data import combine, load_campaign, recorded_scheme, try_load_campaign
 from scaledyn.analysis.diffusion import MSDResult
+from scaledyn.analysis.liquid_geometry import _chi4_result
 from scaledyn.analysis.isf import ISFResult
 from scaledyn.analysis.species import hump2d_scheme
 
@@ -177,8 +178,11 @@ def add_dynamics(folder, D, tau_cr=None, D_cr=None):
     summ["cage_relative"] = None if tau_cr is None else {
         "cutoff": 1.32, "tau_alpha": {"value": tau_cr, "err": 0.1}, "diffusion": {"D": D_cr, "D_err": 0.01},
         "kww": {"beta": 0.8, "beta_err": 0.05}}
+    summ["chi4"] = {"a": 0.3, "t_peak": 2.0, "chi4_peak": 5.0, "chi4_peak_err": 0.5}
     path.write_text(json.dumps(summ))
     t = np.array([0.0, 1.0, 2.0, 4.0])
+    _chi4_result(t, np.array([0.0, 3.0, 5.0, 4.0]), np.array([0.0, 0.3, 0.5, 0.4]), np.array([1.0, 0.7, 0.5, 0.2]),
+                 np.array([9, 8, 7, 6]), 16, 0.3).write(folder / "chi4.csv")
     MSDResult(t=t, msd=4 * 0.1 * t, msd_err=np.zeros(4), counts=np.ones(4, int), msd_chunks=(4 * 0.1 * t)[None],
               dim=2).write(folder / "msd.csv")
 
@@ -199,6 +203,11 @@ def test_dynamics_are_optional_arrays_nan_for_old_summaries(tmp_path):
     assert np.isnan(se.D_tau[[0, 2]]).all()
     assert d.stokes_einstein(cage_relative=True).D_tau[1] == pytest.approx(0.09)
     assert d.msd(0.3).msd[-1] == pytest.approx(1.6)
+    assert np.isnan(d.chi4_peak[2]) and d.chi4_peak[1] == 5.0 and d.chi4_peak_err[1] == 0.5 and d.chi4_t_peak[1] == 2.0
+    x4 = d.chi4(0.3)
+    assert x4.t_peak == 2.0 and x4.chi4_peak == 5.0 and x4.n == 16 and x4.a == 0.3 and x4.counts.tolist() == [9, 8, 7, 6]
+    with pytest.raises(ValueError, match="chi4.csv does not exist"):
+        d.chi4(0.5)
     with pytest.raises(ValueError, match="msd.csv does not exist.*reanalyse"):
         d.msd(0.5)
     with pytest.raises(ValueError, match="fs_cr.csv does not exist"):

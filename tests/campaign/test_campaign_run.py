@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from scaledyn.analysis.isf import read_isf
+from scaledyn.analysis.liquid_geometry import read_chi4
 from scaledyn.md.trajectory import read_unwrapped
 import scaledyn.campaign as cp
 from scaledyn.campaign import runner, store
@@ -430,6 +431,10 @@ def test_analyse_writes_the_dynamics_and_reanalyse_adds_them_to_old_summaries(tm
     slope = np.polyfit(msd.t[inside], msd.msd[inside], 1)[0]
     assert slope / 4 == pytest.approx(diff["D"], rel=1e-8)            # MSD = 2dDt + c with d = 2
     assert read_isf(point / "fs_cr.csv").tau_alpha()[0] == pytest.approx(cage["tau_alpha"]["value"], rel=1e-9)
+    x4 = read_chi4(point / "chi4.csv")                                  # chi4: file and summary agree
+    assert s["files"]["chi4"] == "chi4.csv" and s["chi4"]["a"] == 0.3 and x4.n == s["n"]
+    assert x4.t_peak == pytest.approx(s["chi4"]["t_peak"]) and x4.chi4_peak == pytest.approx(s["chi4"]["chi4_peak"])
+    assert 0 < s["chi4"]["chi4_peak"] < s["n"] and np.all(np.diff(x4.t) > 0)
 
     steps, pos, boxes = read_unwrapped(work / "T0.5000" / "prod" / "traj.gsd")
     block, dt = s["steps"]["block"], s["dt"]
@@ -446,12 +451,12 @@ def test_analyse_writes_the_dynamics_and_reanalyse_adds_them_to_old_summaries(tm
     assert msd_cr.t[row] == pytest.approx(lag * dt) and msd_cr.msd[row] == pytest.approx(np.mean(vals), rel=1e-9)
 
     before = stable(s)
-    old = {k: v for k, v in s.items() if k not in ("kww", "diffusion", "cage_relative")}
+    old = {k: v for k, v in s.items() if k not in ("kww", "diffusion", "cage_relative", "chi4")}
     (point / "summary.json").write_text(json.dumps(old))
-    for name in ("msd.csv", "fs_cr.csv", "msd_cr.csv"):
+    for name in ("msd.csv", "fs_cr.csv", "msd_cr.csv", "chi4.csv"):
         (point / name).unlink()
     d = cp.load_campaign(out)
-    assert np.isnan(d.D).all() and np.isnan(d.beta).all() and np.isnan(d.tau_alpha_cr).all()
+    assert np.isnan(d.D).all() and np.isnan(d.beta).all() and np.isnan(d.tau_alpha_cr).all() and np.isnan(d.chi4_peak).all()
     assert cp.reanalyse(settings, out, work, log=lambda *a: None) == [0.5]
     assert stable(json.loads((point / "summary.json").read_text())) == before
     d = cp.load_campaign(out)

@@ -58,3 +58,15 @@ def test_book_ladders_are_consistent():
         assert lad.model == model and lad.state == state and state in ladders.STATES
         assert len(set(lad.folders)) == len(lad.folders)
     assert ladder("hump2d").main == "hump2d-rho0.824" and ladder("binary3d", "sensitivity").main == "binary3d"
+
+
+def test_replicas_and_folder_status_list_only_finished_campaigns(tmp_path, fake):
+    write_point(tmp_path / "main", 0.5, 1.0)
+    (tmp_path / "rep2").mkdir()                          # a replica still running: no summary yet
+    assert ladders.load_replicas("hump2d", root=tmp_path) == []
+    assert ladders.folder_status("hump2d", root=tmp_path) == {"main": True, "cold": False, "small": False,
+                                                              "rep2": False}
+    write_point(tmp_path / "rep2", 0.5, 1.2)
+    reps = ladders.load_replicas("hump2d", root=tmp_path)
+    assert len(reps) == 1 and reps[0].tau_alpha.tolist() == [1.2]
+    assert ladders.folder_status("hump2d", root=tmp_path)["rep2"] is True

@@ -68,14 +68,14 @@ from scipy.sparse.csgraph import connected_components
 from scipy.special import gammaln
 
 from .._checks import dimension, float_array, increasing, int_array, int_scalar, real_scalar
-from .time_origins import group_lags as _group_lags
+from .time_origins import group_lags as _group_lags, read_curve, write_curve
 from .length_scale import correlation_length
 from .neighbours import count_neighbours, periodic_pairs
 from .species import SpeciesScheme, species_index
 
 __all__ = ["liquid_mask", "contact_pairs", "ContactStats", "contact_statistics", "ClusterStats",
            "clusters", "NearestLiquid", "nearest_liquid_distance", "poisson_nearest_distance",
-           "unit_ball_volume", "LiquidGeometry", "liquid_geometry", "Chi4Result", "chi4",
+           "unit_ball_volume", "LiquidGeometry", "liquid_geometry", "Chi4Result", "chi4", "join_chi4", "read_chi4",
            "MobileClusters", "mobile_clusters"]
 
 
@@ -402,6 +402,44 @@ class Chi4Result:
     n: int
     a: float
 
+    def write(self, path) -> None:
+        """CSV: t, chi4, chi4_err, q, counts; header ``# n=…, a=…`` (read back with :func:`read_chi4`)."""
+        write_curve(path, {"n": self.n, "a": float(self.a)}, ["t", "chi4", "chi4_err", "q", "counts"],
+                    [self.t, self.chi4, self.chi4_err, self.q, self.counts])
+
+
+def _chi4_result(t, chi, err, q, counts, n, a) -> Chi4Result:
+    """A :class:`Chi4Result` whose peak is the largest χ4 at a positive lag (lag 0 if there is none)."""
+    positive = np.flatnonzero(t > 0)
+    k = int(positive[np.argmax(chi[positive])]) if positive.size else 0
+    return Chi4Result(t=t, chi4=chi, chi4_err=err, q=q, counts=np.asarray(counts, np.int64), t_peak=float(t[k]),
+                      chi4_peak=float(chi[k]), chi4_peak_err=float(err[k]), n=int(n), a=float(a))
+
+
+def read_chi4(path) -> Chi4Result:
+    """Read a curve written by :meth:`Chi4Result.write`; ValueError naming ``path`` if it is not one."""
+    meta, d = read_curve(path, "a chi4 curve written by Chi4Result.write", {"n": int, "a": float}, 5)
+    return _chi4_result(d[:, 0], d[:, 1], d[:, 2], d[:, 3], d[:, 4].astype(np.int64), meta["n"], meta["a"])
+
+
+def join_chi4(short: Chi4Result, long: Chi4Result) -> Chi4Result:
+    """One χ4(t) from two measurements of the same trajectory: ``short`` (fine lags, few origins, e.g.
+    log-spaced frames from block starts) below the first positive lag of ``long`` (a coarse, even grid
+    of lags with many origins), ``long`` from there on. Both must have the same N and overlap radius
+    a; the peak is taken again on the joined curve. Why: the χ4 peak needs many origins (its height is a
+    variance over origins) while the short-time rise needs lags finer than an even grid affords."""
+    if not (isinstance(short, Chi4Result) and isinstance(long, Chi4Result)):
+        raise TypeError("short and long must be Chi4Result")
+    if short.n != long.n or short.a != long.a:
+        raise ValueError(f"cannot join chi4 of N = {short.n}, a = {short.a} with N = {long.n}, a = {long.a}")
+    grid = long.t[long.t > 0]
+    if grid.size == 0:
+        raise ValueError("long has no positive lag")
+    s = short.t < grid[0] * (1 - 1e-9)
+    g = long.t > 0
+    cat = lambda name: np.concatenate([getattr(short, name)[s], getattr(long, name)[g]])  # noqa: E731
+    return _chi4_result(cat("t"), cat("chi4"), cat("chi4_err"), cat("q"), cat("counts"), long.n, long.a)
+
 
 def _variance_by_lag(lag_id, n_lag, Q):
     """Mean of Q and ⟨Q²⟩ − ⟨Q⟩² per lag (NaN for lags without origins)."""
@@ -455,10 +493,7 @@ def chi4(times, frames, a: float = 0.3, origins=None, max_lag: float | None = No
     centred = np.where(ok, per_block - np.where(ok, per_block, 0).sum(axis=0) / np.maximum(n_ok, 1), 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         err = np.where(n_ok >= 2, np.sqrt(np.sum(centred**2, axis=0) / ((n_ok - 1) * n_ok)), np.nan)
-    chi = n * var
-    k = 1 + int(np.argmax(chi[1:])) if n_lag > 1 else 0
-    return Chi4Result(t=t, chi4=chi, chi4_err=err, q=q, counts=cnt.astype(np.int64), t_peak=float(t[k]),
-                      chi4_peak=float(chi[k]), chi4_peak_err=float(err[k]), n=n, a=a)
+    return _chi4_result(t, n * var, err, q, cnt.astype(np.int64), n, a)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ Command line::
 Units: reduced (ε, σ, m, τ = σ√(m/ε), k_B = 1); times in τ, T in ε/k_B, k in σ⁻¹.
 """
 
-from .data import (CampaignData, SizeComparison, add_small_system, combine, compare_sizes, load_campaign,
+from .data import (CampaignData, SizeComparison, add_small_system, ageing_test, combine, compare_sizes, load_campaign, pool_replicas,
                    try_load_campaign)
 from .ladders import LADDERS, Ladder, load_ladder, try_load_ladder
 from .jobs import analyse, reanalyse, run_job, write_summary
@@ -41,4 +41,4 @@ __all__ = ["DEFAULT_LADDERS", "TAU_ANCHORS", "DEFAULT_K", "Settings", "quick_set
            "point_name", "Job", "plan_job", "run_job", "analyse", "write_summary", "reanalyse", "run_campaign",
            "CampaignError", "atomic_write", "read_json", "update_manifest", "code_version",
            "CampaignData", "load_campaign", "combine", "try_load_campaign", "SizeComparison", "compare_sizes",
-           "add_small_system", "Ladder", "LADDERS", "load_ladder", "try_load_ladder"]
+           "add_small_system", "ageing_test", "pool_replicas", "Ladder", "LADDERS", "load_ladder", "try_load_ladder"]

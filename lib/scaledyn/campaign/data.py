@@ -3,7 +3,8 @@ the finite-size check that lets a smaller companion system supply the slowest po
 
 A state point folder holds ``summary.json`` (thermodynamic means with block errors, τα, equilibration
 evidence, species concentrations, and since the dynamics analysis the KWW fit, D and, in 2D, the
-cage-relative τα and D), ``fs.csv`` (F_s(k,t)), ``msd.csv`` (MSD; 2D: ``fs_cr.csv``,
+cage-relative τα and D, and the χ4 peak), ``fs.csv`` (F_s(k,t)), ``msd.csv`` (MSD), ``chi4.csv``
+(χ4(t); 2D: ``fs_cr.csv``,
 ``msd_cr.csv``), ``species.csv`` (concentrations per snapshot) and ``config.npz`` (the last sampled
 configuration), written by :mod:`.jobs`. Summaries written before the dynamics analysis still load:
 their dynamics arrays are NaN (``python -m scaledyn.campaign <model> --reanalyse`` fills them).
@@ -27,7 +28,7 @@ Errors are the campaign's block errors, treated as independent Gaussian.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -37,12 +38,14 @@ from .._checks import int_array, int_scalar, read_json
 from ..analysis.free_energy import fit_species
 from ..analysis.diffusion import MSDResult, StokesEinstein, read_msd, stokes_einstein
 from ..analysis.isf import ISFResult, read_isf
+from ..analysis.liquid_geometry import Chi4Result, read_chi4
 from ..analysis.species import SpeciesScheme, binary3d_scheme, hump2d_scheme
-from ..analysis.stats import block_average
+from ..analysis.stats import block_average, pooled_difference, replica_mean
 
-__all__ = ["CampaignData", "load_campaign", "combine", "load_small_system", "try_load_campaign",
-           "recorded_scheme", "same_temperature", "SMALL_N",
-           "SizeComparison", "compare_sizes", "add_small_system", "MIN_SHARED"]
+__all__ = ["CampaignData", "load_campaign", "combine", "load_small_system", "try_load_campaign", "SMALL_N",
+           "recorded_scheme", "same_temperature",
+           "SizeComparison", "compare_sizes", "add_small_system", "MIN_SHARED", "HALVES", "ageing_test",
+           "pool_replicas", "REPLICA_FIELDS"]
 
 #: Companion campaigns at a smaller N (``data/md/<folder>``) that supply the slowest state points
 #: once chapter 5 has shown that N changes neither τα nor the concentrations beyond their errors.
@@ -92,7 +95,8 @@ class CampaignData:
     Dynamics (NaN where a summary predates them or the fit had no window): ``beta``, ``beta_err``,
     ``tau_K``, ``tau_K_err`` (KWW fit of F_s); ``D``, ``D_err`` (σ²/τ) and the window ``D_t_min``,
     ``D_t_max`` (τ); cage-relative (2D models): ``tau_alpha_cr``, ``tau_alpha_cr_err``, ``D_cr``,
-    ``D_cr_err``, ``beta_cr``, ``beta_cr_err``.
+    ``D_cr_err``, ``beta_cr``, ``beta_cr_err``; the four-point susceptibility of the overlap (all
+    particles): peak time ``chi4_t_peak`` (τ), height ``chi4_peak`` ± ``chi4_peak_err`` (particles).
     """
 
     model: str
@@ -136,6 +140,9 @@ class CampaignData:
     D_cr_err: np.ndarray
     beta_cr: np.ndarray
     beta_cr_err: np.ndarray
+    chi4_t_peak: np.ndarray
+    chi4_peak: np.ndarray
+    chi4_peak_err: np.ndarray
     folders: tuple
 
     @property
@@ -196,6 +203,10 @@ class CampaignData:
         """The MSD of the state point at temperature ``T`` (the cage-relative one: 2D models)."""
         return read_msd(self._curve_file(T, "msd_cr.csv" if cage_relative else "msd.csv"))
 
+    def chi4(self, T) -> Chi4Result:
+        """χ4(t) = N[⟨Q²⟩ − ⟨Q⟩²] of the overlap at temperature ``T`` (:func:`~.jobs.chi4_curve`)."""
+        return read_chi4(self._curve_file(T, "chi4.csv"))
+
     def _curve_file(self, T, name: str) -> Path:
         path = self.folders[self._index(T)] / name
         if not path.exists():
@@ -209,6 +220,21 @@ class CampaignData:
         if cage_relative:
             return stokes_einstein(self.T, self.D_cr, self.D_cr_err, self.tau_alpha_cr, self.tau_alpha_cr_err)
         return stokes_einstein(self.T, self.D, self.D_err, self.tau_alpha, self.tau_alpha_err)
+
+    def halves(self, quantity: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(first, first_err, second, second_err)`` per state point: ``quantity`` (a key of
+        :data:`HALVES`) measured on the first and the second half of each production run, as recorded
+        in the summaries' equilibration evidence (τα from F_s of each half; U, ρ, P block means)."""
+        if quantity not in HALVES:
+            raise ValueError(f"quantity must be one of {sorted(HALVES)}, got {quantity!r}")
+        path, first, second = HALVES[quantity]
+        rows = []
+        for folder in self.folders:
+            entry = read_json(folder / "summary.json")["evidence"]
+            for key in path:
+                entry = entry[key]
+            rows.append([entry[first], entry[first + "_err"], entry[second], entry[second + "_err"]])
+        return tuple(np.array(rows, dtype=float).T)
 
     def species_samples(self, T) -> np.ndarray:
         """Per-snapshot concentrations (n_snapshots × n_species, time order) at temperature ``T``."""
@@ -301,6 +327,7 @@ _DYNAMICS = {
     "tau_alpha_cr": ("cage_relative", "tau_alpha", "value"), "tau_alpha_cr_err": ("cage_relative", "tau_alpha", "err"),
     "D_cr": ("cage_relative", "diffusion", "D"), "D_cr_err": ("cage_relative", "diffusion", "D_err"),
     "beta_cr": ("cage_relative", "kww", "beta"), "beta_cr_err": ("cage_relative", "kww", "beta_err"),
+    "chi4_t_peak": ("chi4", "t_peak"), "chi4_peak": ("chi4", "chi4_peak"), "chi4_peak_err": ("chi4", "chi4_peak_err"),
 }
 
 
@@ -466,3 +493,72 @@ def add_small_system(main: CampaignData, small: CampaignData | None, min_shared:
     used = "1 colder point of the smaller system is used" if added == 1 else \
         f"{added} colder points of the smaller system are used"
     return data, comparison, f"the sizes agree; {used}"
+
+
+# --------------------------------------------------------------------------------------------------
+# ageing and replicas
+
+#: Quantities measured on each half of a production run (``summary["evidence"]``): name -> (path,
+#: key of the first half, key of the second half); each key has a ``_err`` companion.
+HALVES = {"tau_alpha": (("ageing",), "tau_first", "tau_second"),
+          "U": (("stationary", "U"), "first", "second"),
+          "density": (("stationary", "density"), "first", "second"),
+          "P": (("stationary", "P"), "first", "second")}
+
+
+def ageing_test(campaigns, T_max: float, quantities=("tau_alpha", "U", "density")) -> dict:
+    r"""The pooled ageing test: over every state point with T ≤ ``T_max`` of every campaign in
+    ``campaigns`` (a ladder's main campaign and its replicas: independent runs), first half against
+    second half of production, one pooled z per quantity
+    (:func:`~scaledyn.analysis.stats.pooled_difference`: :math:`z_i = (b_i - a_i)/\sqrt{\sigma_a^2 +
+    \sigma_b^2}`, :math:`Z = \sum_i z_i/\sqrt n`). Residual ageing shows as Z > 0 for τα (slower
+    later) and Z < 0 for U (lower later).
+
+    Returns ``{quantity: PooledDifference or None}``: None for a quantity fixed by the ensemble (both
+    halves equal with zero error, e.g. ρ at constant volume). ``ValueError`` if no point is that cold.
+    """
+    campaigns = list(campaigns)
+    if not campaigns or not all(isinstance(c, CampaignData) for c in campaigns):
+        raise TypeError("campaigns must be a non-empty sequence of CampaignData")
+    out = {}
+    for q in quantities:
+        rows = np.concatenate([np.column_stack(c.halves(q))[c.T <= T_max + 1e-12] for c in campaigns])
+        if rows.shape[0] == 0:
+            raise ValueError(f"no state point at T <= {T_max}")
+        a, a_err, b, b_err = rows.T
+        # at constant volume rho is exact: halves equal to rounding, errors ~1e-17 or 0
+        fixed = np.allclose(a, b, rtol=1e-12, atol=0) and np.all(np.maximum(a_err, b_err) <= 1e-12 * np.abs(a))
+        out[q] = None if fixed else pooled_difference(a, a_err, b, b_err)
+    return out
+
+
+#: Per-point averages that :func:`pool_replicas` replaces by the replica mean and scatter.
+REPLICA_FIELDS = ("density", "U", "E", "K", "P", "tau_alpha")
+
+
+def pool_replicas(main: CampaignData, replicas) -> tuple[CampaignData, np.ndarray]:
+    r"""``main`` with, at every temperature that at least one replica campaign shares, τα, each average
+    of :data:`REPLICA_FIELDS` and the concentrations ``C`` replaced by the mean over the runs (main +
+    the replicas that have the point) and their errors by the scatter of the runs,
+    :math:`s/\sqrt n` (:func:`~scaledyn.analysis.stats.replica_mean`). Returns ``(data, n_runs)`` with
+    the number of runs behind each point (1: main alone, its own block errors kept). Replicas must be
+    the same model and species set; ``ValueError`` otherwise."""
+    replicas = list(replicas)
+    for r in replicas:
+        if not isinstance(r, CampaignData):
+            raise TypeError(f"replicas must be CampaignData, got {type(r).__name__}")
+        if (r.model, r.labels, r.dim) != (main.model, main.labels, main.dim):
+            raise ValueError(f"a replica of {r.model} ({len(r.labels)} species) cannot pool with {main.model} "
+                             f"({len(main.labels)} species)")
+    fields = {key: np.array(getattr(main, key), dtype=float) for key in
+              [*REPLICA_FIELDS, *(f + "_err" for f in REPLICA_FIELDS), "C", "C_err"]}
+    n_runs = np.ones(main.T.size, dtype=int)
+    for i, T in enumerate(main.T):
+        rows = [np.flatnonzero(same_temperature(r.T, [T])[:, 0]) for r in replicas]
+        runs = [(main, i), *((r, int(j[0])) for r, j in zip(replicas, rows) if j.size)]
+        if len(runs) < 2:
+            continue
+        n_runs[i] = len(runs)
+        for key in (*REPLICA_FIELDS, "C"):
+            fields[key][i], fields[key + "_err"][i] = replica_mean(np.array([getattr(r, key)[k] for r, k in runs]))
+    return replace(main, **fields), n_runs

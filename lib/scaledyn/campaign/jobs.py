@@ -17,11 +17,13 @@ r"""One state point, from lattice to summary: the job a campaign runs for each t
    its diffusive window after 2τα (:mod:`scaledyn.analysis.diffusion`); for the 2D models also the
    cage-relative F_s (same k), τα, MSD and D (:mod:`scaledyn.analysis.cage`, cutoff
    :data:`~.settings.CAGE_CUTOFF`), free of the long-wavelength fluctuations of two dimensions.
+   The four-point susceptibility χ4(t) of the overlap (:func:`chi4_curve`, all particles), whose
+   peak height counts the particles that relax together and whose peak time t* sits near τα.
    Errors of D and of the KWW parameters come from the same chunks of origins as that of τα; with
    the campaigns' few block origins and lags up to half the run, chunks overlap in time, so they
    are rough (see :mod:`scaledyn.analysis.time_origins`).
 
-Outputs (:func:`write_summary`, atomic) in ``OUT/T<T:.4f>/``: ``fs.csv``, ``msd.csv`` (2D models:
+Outputs (:func:`write_summary`, atomic) in ``OUT/T<T:.4f>/``: ``fs.csv``, ``msd.csv``, ``chi4.csv`` (2D models:
 also ``fs_cr.csv`` and ``msd_cr.csv``, cage-relative), ``species.csv``, ``config.npz``, then ``summary.json`` (last: its presence means *done*). Scratch (checkpoints,
 thermo, GSD trajectories) goes to ``WORKDIR/T<T>/``. A job resumes from its last checkpoint,
 bitwise-identically for the same thread count; output written after that checkpoint is dropped first.
@@ -40,6 +42,7 @@ from ..analysis.cage import Cage
 from ..analysis.diffusion import diffusion_constant, mean_squared_displacement
 from ..analysis.isf import self_isf
 from ..analysis.kww import fit_kww
+from ..analysis.liquid_geometry import chi4, join_chi4
 from ..analysis.species import trajectory_concentrations
 from ..analysis.stats import block_average
 from ..md.run import Checkpointer, log_schedule, simulate
@@ -49,7 +52,7 @@ from .settings import CAGE_CUTOFF, DEFAULT_K, SCHEMES, SUMMARY_KEYS, Job, Settin
 from .store import (CampaignError, PointLock, atomic_write, code_version, discard_temporaries, fresh_folder, load_point_checkpoint,
                     now, read_json, to_json, truncate_point)
 
-__all__ = ["run_job", "analyse", "dynamics", "KWW_WINDOW", "D_AFTER_TAU", "D_TOLERANCE", "write_summary", "reanalyse", "halves_agree", "agree", "AGREEMENT_SIGMA"]
+__all__ = ["run_job", "analyse", "dynamics", "chi4_curve", "CHI4_OVERLAP", "CHI4_MAX_ORIGINS", "KWW_WINDOW", "D_AFTER_TAU", "D_TOLERANCE", "write_summary", "reanalyse", "halves_agree", "agree", "AGREEMENT_SIGMA"]
 
 
 class _Budget:
@@ -203,6 +206,44 @@ def dynamics(fs, msd, tau: float) -> dict:
     return {"kww": kww, "diffusion": diffusion}
 
 
+#: Overlap radius a (σ) of χ4: the value :func:`~scaledyn.analysis.liquid_geometry.chi4` documents,
+#: about the cage size (a particle still inside its cage counts as not relaxed).
+CHI4_OVERLAP = 0.3
+#: At most this many evenly spaced time origins for the long-lag part of χ4 (keeps the reanalysis cheap:
+#: the production runs sample ~100 even frames, so this subsamples only longer runs).
+CHI4_MAX_ORIGINS = 100
+
+
+def chi4_curve(steps, pos, dt: float, block: int, every: int, a: float = CHI4_OVERLAP):
+    r"""χ4(t) of a production trajectory (:func:`~scaledyn.analysis.liquid_geometry.chi4`, all
+    particles, overlap radius ``a`` in σ), from two sets of frames joined at the lag ``every``·dt
+    (:func:`~scaledyn.analysis.liquid_geometry.join_chi4`):
+
+    * lags below ``every``·dt from the log-spaced frames of each block (``steps`` on
+      :func:`~scaledyn.md.run.log_schedule` with period ``block``), origins at the block starts;
+    * lags that are multiples of ``every``·dt, up to half the run, from the evenly spaced frames
+      (``steps % every == 0``), at most :data:`CHI4_MAX_ORIGINS` of them as origins.
+
+    Why two: χ4 = N[⟨Q²⟩ − ⟨Q⟩²] is a variance over origins, so its peak (near τα) needs the ~100 even
+    origins; the block starts alone (~10) would leave its height uncertain by ~50 %. ``steps``
+    (n_frames,) increasing, ``pos`` unwrapped (n_frames, N, d) in σ, ``dt`` in τ."""
+    steps = np.asarray(steps, np.int64)
+    if not (block > 0 and every > 0):
+        raise ValueError(f"block and every must be positive, got {block} and {every}")
+    lo, total = steps[0], steps[-1] - steps[0]
+    rel = steps - lo
+    in_log = np.isin(rel, log_schedule(total, block))
+    ls, lp = rel[in_log], pos[in_log]
+    starts = np.flatnonzero((ls % block == 0) & (ls < ls[-1]))
+    short = chi4(ls * dt, lp, a=a, origins=starts, max_lag=every * dt * (1 - 1e-9))
+    even = rel % every == 0
+    gs, gp = rel[even], pos[even]
+    usable = np.flatnonzero(gs <= gs[-1] - every)
+    origins = usable[np.unique(np.linspace(0, usable.size - 1, min(CHI4_MAX_ORIGINS, usable.size)).astype(int))]
+    long = chi4(gs * dt, gp, a=a, origins=origins, max_lag=0.5 * total * dt)
+    return join_chi4(short, long)
+
+
 def analyse(job: Job, model, state, prod: Path, plan: dict) -> dict:
     """F_s(k,t), τα (whole run and halves), the MSD, KWW and D (:func:`dynamics`), the cage-relative
     versions for 2D models, thermo means and errors, species per snapshot."""
@@ -241,7 +282,8 @@ def analyse(job: Job, model, state, prod: Path, plan: dict) -> dict:
         cage = {"cutoff": cage_def.cutoff, "fs": fs_cr, "msd": msd_cr,
                 "tau_alpha": {"value": _number(tau_cr), "err": _number(tau_cr_err)},
                 **dynamics(fs_cr, msd_cr, tau_cr)}
-    return {"fs": fs, "tau_alpha": {"value": tau, "err": tau_err}, "thermo": thermo, "msd": msd,
+    x4 = chi4_curve(steps, pos, dt, block, plan["species_every"])
+    return {"fs": fs, "tau_alpha": {"value": tau, "err": tau_err}, "thermo": thermo, "msd": msd, "chi4": x4,
             **dynamics(fs, msd, tau), "cage_relative": cage,
             "evidence": {"ageing": ageing, "stationary": stationary,
                          "equilibrated": bool(ageing["ok"] is not False
@@ -252,17 +294,26 @@ def analyse(job: Job, model, state, prod: Path, plan: dict) -> dict:
                        "types": types}}
 
 
+def _chi4_entry(x4, grid: float) -> dict:
+    """The summary's ``chi4`` entry: peak time and height with the error of the height."""
+    return {"a": x4.a, "particles": "all", "t_peak": x4.t_peak, "chi4_peak": _number(x4.chi4_peak),
+            "chi4_peak_err": _number(x4.chi4_peak_err), "even_grid": grid,
+            "note": "lags below even_grid from block-start origins, above it from evenly spaced origins"}
+
+
 def write_summary(job: Job, model, a: dict, plan: dict, wall: float) -> Path:
     """``fs.csv``, ``msd.csv`` (2D: ``fs_cr.csv``, ``msd_cr.csv``), ``species.csv``, ``config.npz`` (the
-    last sampled configuration: wrapped positions in σ as float32, types, box) then ``summary.json``
-    (last: it marks the point as done). Summary entries ``kww``, ``diffusion`` and, for 2D models,
+    last sampled configuration: wrapped positions in σ as float32, types, box), ``chi4.csv`` then
+    ``summary.json`` (last: it marks the point as done). Summary entries ``kww``, ``diffusion``,
+    ``chi4`` (``t_peak``, ``chi4_peak``, ``chi4_peak_err``, ``a``) and, for 2D models,
     ``cage_relative`` (``cutoff``, ``tau_alpha``, ``kww``, ``diffusion``; null otherwise) hold the
     dynamics (:func:`dynamics`); a number that could not be fitted is null, with a ``reason``."""
     out = Path(job.out)
     s, sp, cfg = job.settings, a["species"], a["config"]
     atomic_write(out / "fs.csv", lambda fh: a["fs"].write(fh))
     atomic_write(out / "msd.csv", lambda fh: a["msd"].write(fh))
-    files = {"fs": "fs.csv", "msd": "msd.csv", "species": "species.csv", "config": "config.npz"}
+    atomic_write(out / "chi4.csv", lambda fh: a["chi4"].write(fh))
+    files = {"fs": "fs.csv", "msd": "msd.csv", "chi4": "chi4.csv", "species": "species.csv", "config": "config.npz"}
     cage = a["cage_relative"]
     if cage is not None:
         atomic_write(out / "fs_cr.csv", lambda fh: cage["fs"].write(fh))
@@ -293,6 +344,7 @@ def write_summary(job: Job, model, a: dict, plan: dict, wall: float) -> Path:
         **{key: mean_err(key) for key in ("density", "U", "E", "K", "P")}, "T_kinetic": mean_err("T"),
         "k": a["fs"].k, "fs_particles": "large (type 1)" if DEFAULT_K[s.model][1] == 1 else "all",
         "tau_alpha": a["tau_alpha"], "kww": a["kww"], "diffusion": a["diffusion"], "cage_relative": cage,
+        "chi4": _chi4_entry(a["chi4"], plan["species_every"] * model.dt),
         "species": {"labels": sp["labels"], "C": c_mean.tolist(), "C_err": c_err.tolist(),
                     "C_liquid": liq, "C_liquid_err": liq_err, "other": float(np.mean(sp["other"])),
                     "snapshots": int(sp["steps"].size)},

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from .data import CampaignData, add_small_system, combine, load_campaign
 
-__all__ = ["Ladder", "LADDERS", "DEFAULT_STATE", "STATES", "ladder", "load_ladder", "try_load_ladder"]
+__all__ = ["Ladder", "LADDERS", "DEFAULT_STATE", "STATES", "ladder", "load_ladder", "try_load_ladder",
+           "folder_status", "load_replicas"]
 
 #: The state whose ladders carry the chapters' verdicts.
 DEFAULT_STATE = "matched"
@@ -116,3 +117,22 @@ def try_load_ladder(model: str, state: str = DEFAULT_STATE, *, small_n: bool = T
         return load_ladder(model, state, small_n=small_n, root=root)[0], None
     except (FileNotFoundError, ValueError) as exc:
         return None, str(exc).replace(str(data_path("md")), "data/md")
+
+
+def folder_status(model: str, state: str = DEFAULT_STATE, *, root=None) -> dict:
+    """``{folder: True/False}`` for every campaign folder of the ladder (:attr:`Ladder.folders`, main
+    first): True when it holds at least one finished state point. ``root`` defaults to ``data/md``."""
+    from .. import data_path
+
+    root = data_path("md") if root is None else root
+    return {name: _exists(root, name) for name in ladder(model, state).folders}
+
+
+def load_replicas(model: str, state: str = DEFAULT_STATE, *, root=None) -> list:
+    """The replica campaigns of the ladder that have finished points, as :class:`~.data.CampaignData`
+    (an empty list before the first one lands); pool them with :func:`~.data.pool_replicas` or test
+    them with :func:`~.data.ageing_test`."""
+    from .. import data_path
+
+    root = data_path("md") if root is None else root
+    return [load_campaign(root / name, model=model) for name in ladder(model, state).replicas if _exists(root, name)]
