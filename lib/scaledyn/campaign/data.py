@@ -42,14 +42,11 @@ from ..analysis.liquid_geometry import Chi4Result, read_chi4
 from ..analysis.species import SpeciesScheme, binary3d_scheme, hump2d_scheme
 from ..analysis.stats import block_average, pooled_difference, replica_mean
 
-__all__ = ["CampaignData", "load_campaign", "combine", "load_small_system", "try_load_campaign", "SMALL_N",
+__all__ = ["CampaignData", "load_campaign", "combine", "try_load_campaign",
            "recorded_scheme", "same_temperature",
            "SizeComparison", "compare_sizes", "add_small_system", "MIN_SHARED", "HALVES", "ageing_test",
            "pool_replicas", "REPLICA_FIELDS"]
 
-#: Companion campaigns at a smaller N (``data/md/<folder>``) that supply the slowest state points
-#: once chapter 5 has shown that N changes neither τα nor the concentrations beyond their errors.
-SMALL_N = {"binary3d": "binary3d-n1024"}
 
 _REQUIRED = ("model", "T", "n", "dim", "density", "U", "E", "K", "P", "tau_alpha", "species", "evidence")
 _THERMO = ("density", "U", "E", "K", "P")
@@ -368,34 +365,15 @@ def combine(main: CampaignData, extra: CampaignData) -> CampaignData:
     return CampaignData(**fields)
 
 
-def load_small_system(model: str) -> CampaignData | None:
-    """The companion smaller-N campaign of ``model`` (``data/md/<SMALL_N[model]>``), or None if the
-    model has none or it holds no finished state point yet."""
+def try_load_campaign(model: str, folder) -> tuple[CampaignData | None, str | None]:
+    """``(data, None)``, or ``(None, reason)`` if the campaign of ``model`` in ``folder`` cannot be
+    loaded — for chapters that degrade gracefully without data. The reason names the folder relative
+    to the repository. A model's whole ladder (main campaign, colder extensions, smaller companion):
+    :func:`scaledyn.campaign.ladders.try_load_ladder`."""
     from .. import data_path
 
-    if model not in SMALL_N:
-        return None
-    folder = data_path("md", SMALL_N[model])
-    return load_campaign(folder, model=model) if any(folder.glob("T*/summary.json")) else None
-
-
-def try_load_campaign(model: str, folder=None, small_n: bool = True
-                      ) -> tuple[CampaignData | None, str | None]:
-    """``(data, None)``, or ``(None, reason)`` if the campaign of ``model`` (default folder
-    ``data/md/<model>``) cannot be loaded — for chapters that degrade gracefully without data. The
-    reason names the folder relative to the repository. With ``small_n`` and the default folder, the
-    colder points of the companion campaign :data:`SMALL_N` are added once it has been validated
-    against the main one (:func:`add_small_system`)."""
-    from .. import data_path
-
-    default = folder is None
-    folder = data_path("md", model) if default else Path(folder)
     try:
-        data = load_campaign(folder, model=model)
-        small = load_small_system(model) if default and small_n else None
-        if small is not None:
-            data = add_small_system(data, small)[0]
-        return data, None
+        return load_campaign(Path(folder), model=model), None
     except (FileNotFoundError, ValueError) as exc:
         return None, str(exc).replace(str(data_path("md")), "data/md")
 
