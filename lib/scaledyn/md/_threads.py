@@ -14,6 +14,7 @@ later. The chooser only decides; :func:`.run.simulate` times the steps and repor
 logic is tested with made-up timings.
 """
 
+import argparse
 import math
 import os
 
@@ -35,6 +36,22 @@ def select_threading_layer() -> str:
 
 
 select_threading_layer()
+
+
+def threads_arg(text: str):
+    """Command-line type of ``--threads``: ``auto`` or a thread count in [1, NUMBA_NUM_THREADS]."""
+    if text == "auto":
+        return text
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'auto' or a positive integer, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {n}")
+    if n > numba.config.NUMBA_NUM_THREADS:
+        raise argparse.ArgumentTypeError(f"at most NUMBA_NUM_THREADS = {numba.config.NUMBA_NUM_THREADS} threads, "
+                                         f"got {n}")
+    return n
 
 
 def candidate_counts(max_threads: int) -> tuple[int, ...]:
