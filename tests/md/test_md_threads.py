@@ -91,24 +91,48 @@ def test_warmup_is_not_timed():
     # the first stretch includes compilation (here: 100 s); it must not count against its thread count
     c = ThreadChooser(2, warmup_steps=5)
     nt, most = c.next()
-    assert (nt, most) == (2, 5)
-    c.record(2, 5, 100.0)
-    drive(c, lambda nt, t: 2000.0 if nt == 2 else 1000.0, 5000)
-    assert c.rounds[0]["choice"] == 2
+    assert (nt, most) == (1, 5)  # on one thread: it cannot stall at a barrier
+    c.record(1, 5, 100.0)
+    drive(c, lambda nt, t: 2000.0 if nt == 1 else 1000.0, 5000)
+    assert c.rounds[0]["choice"] == 1
 
 
-def test_probe_order_alternates_and_probes_scale_with_speed():
-    c = ThreadChooser(2, probe_seconds=0.05, min_probe_steps=10, warmup_steps=0)
+def test_rounds_start_with_the_current_choice_and_probes_last_probe_seconds():
+    c = ThreadChooser(4, probe_seconds=0.05, min_probe_steps=10, warmup_steps=0)
+    rates = {1: 1000.0, 2: 2000.0, 4: 8000.0}
     firsts = []
-    for _ in range(4):
+    for k in range(3):
         firsts.append(c.next()[0])
-        drive(c, lambda nt, t: 4000.0, 1)  # one stretch of the round's first probe
-        while c._pending:  # finish the round
-            drive(c, lambda nt, t: 4000.0, 1)
+        while c._pending:  # finish the round on a machine where four threads win
+            drive(c, lambda nt, t: rates[nt], 1)
+        seconds = {nt: s / rates[nt] for nt, s in c.steps_by_threads.items()}
         c._run_left = 0.0
         c._start_round()
-    assert firsts == [1, 2, 1, 2]
-    assert c.probe_steps == 200  # 0.05 s at 4000 steps/s
+    assert firsts == [1, 4, 4]
+    # each probe of round 3 took between probe_seconds and twice that
+    per_round = {nt: seconds[nt] / 3 for nt in rates}
+    assert all(0.0499 <= v <= 0.1 for v in per_round.values()), per_round
+
+
+def test_a_very_slow_count_is_cut_short():
+    # two threads 100x slower (a loaded machine): their probe must stop after ~2 probe_seconds
+    c = ThreadChooser(2, probe_seconds=0.03, warmup_steps=0)
+    t, used = drive(c, lambda nt, t: 2000.0 if nt == 1 else 20.0, 200)
+    assert c.rounds[0]["choice"] == 1
+    slow = c.steps_by_threads[2] / 20.0  # seconds spent on two threads: 3 steps, not a 60-step probe
+    assert slow <= 0.2
+
+
+def test_a_sudden_slowdown_starts_a_round_at_once():
+    # two threads win; at t = 20 s (run phases are 8 s long by then) they become 100x slower
+    speed = lambda nt, t: (2000.0 if nt == 2 else 1000.0) if t < 20.0 else (20.0 if nt == 2 else 900.0)  # noqa: E731
+    c = ThreadChooser(2, recheck_seconds=1.0, max_recheck_seconds=8.0)
+    t, used = drive(c, speed, 80_000)
+    assert c.choice == 1
+    switched = min(tt for tt, nt, choice in used if tt > 20.0 and choice == 1)
+    # one slow run stretch (37 steps: 1.85 s), then a round (two threads cut after 3 steps: 0.15 s)
+    assert switched < 20.0 + 1.85 + 0.15 + 0.1
+    assert all(choice == 1 for tt, nt, choice in used if tt > switched)
 
 
 def test_one_candidate_never_probes():

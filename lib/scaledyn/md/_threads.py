@@ -68,14 +68,20 @@ def candidate_counts(max_threads: int) -> tuple[int, ...]:
 class ThreadChooser:
     """Picks the fastest thread count from timed probes, and probes again every so often.
 
-    The run alternates between a *probe round* — ``probe_seconds`` of steps with each candidate
-    count (:func:`candidate_counts` up to ``max_threads``; the order reverses every round so that a
-    steady drift of the machine's speed favours no one) — and a *run phase* on the fastest count.
-    A run phase lasts ``recheck_seconds`` of stepping at first; each round that confirms the choice
-    doubles it, up to ``max_recheck_seconds``, and a changed choice resets it (a steady machine is
-    probed rarely, a changing one often). The current choice is kept unless another count is faster
-    by more than the fraction ``margin`` (timings are noisy; flapping would gain nothing). The first
-    ``warmup_steps`` steps are not timed: they may include compiling or loading the kernels.
+    The run alternates between a *probe round* — about ``probe_seconds`` of steps with each
+    candidate count (:func:`candidate_counts` up to ``max_threads``), the current choice first (one
+    thread in the first round) — and a *run phase* on the fastest count. A probe runs stretches of 1,
+    2, 4, ... steps (never more than its speed so far says fit in what is left of ``probe_seconds``)
+    until it has taken ``probe_seconds`` and ``min_probe_steps`` steps, or twice ``probe_seconds``:
+    on a loaded machine two threads can be a hundred times slower than one
+    (``benchmarks/README.md``), so a probe is bounded in time, not in steps. A run phase lasts
+    ``recheck_seconds`` of stepping at first; each round that confirms the choice doubles it, up to
+    ``max_recheck_seconds``, and a changed choice resets it (a steady machine is probed rarely, a
+    changing one often). Run-phase stretches last about ``probe_seconds`` each, and one more than
+    twice as slow as the probe promised (other work arrived) starts a round at once. The current
+    choice is kept unless another count is faster by more than the fraction ``margin`` (timings are
+    noisy; flapping would gain nothing). The first ``warmup_steps`` steps run on one thread and are
+    not timed: they may include compiling or loading the kernels.
 
     Protocol: ``threads, steps = chooser.next()`` says how many threads to use for at most ``steps``
     steps; after stepping, ``chooser.record(threads, steps_done, seconds)`` reports the wall time of
@@ -88,7 +94,12 @@ class ThreadChooser:
     same arithmetic, bitwise.
     """
 
-    def __init__(self, max_threads: int, *, probe_seconds: float = 0.05, recheck_seconds: float = 1.0,
+    #: a run-phase stretch this many times slower than the probe promised starts a new round
+    SLOWDOWN = 2.0
+    #: a probe stops after this many probe_seconds even if it has fewer than min_probe_steps steps
+    PROBE_CUT = 2.0
+
+    def __init__(self, max_threads: int, *, probe_seconds: float = 0.03, recheck_seconds: float = 1.0,
                  max_recheck_seconds: float = 8.0, margin: float = 0.05, min_probe_steps: int = 10,
                  warmup_steps: int = 5):
         self.candidates = candidate_counts(max_threads)
@@ -103,10 +114,8 @@ class ThreadChooser:
         self.warmup_left = int_scalar(warmup_steps, "warmup_steps", minimum=0)
         self.choice: int | None = None
         self.period = self.recheck_seconds
-        self.probe_steps = self.min_probe_steps
         self.steps_by_threads = {c: 0 for c in self.candidates}
         self.rounds: list[dict] = []
-        self._reverse = False
         self._start_round()
 
     @property
@@ -114,10 +123,9 @@ class ThreadChooser:
         return self.candidates[-1]
 
     def _start_round(self) -> None:
-        order = self.candidates[::-1] if self._reverse else self.candidates
-        self._reverse = not self._reverse
-        self._pending = list(order)
-        self._probe = {c: [0, 0.0] for c in self.candidates}  # steps, seconds
+        first = self.candidates[0] if self.choice is None else self.choice
+        self._pending = [first] + [c for c in self.candidates if c != first]
+        self._probe = {c: [0, 0.0, 0] for c in self.candidates}  # steps, seconds, last stretch
         self._run_left = 0.0  # seconds of the run phase still to go (0: probing)
         self._rate = 0.0      # steps per second of the choice at its probe
 
@@ -126,11 +134,18 @@ class ThreadChooser:
         if len(self.candidates) == 1:
             return self.candidates[0], 2**62
         if self.warmup_left:
-            return self.max_threads, self.warmup_left
+            return self.candidates[0], self.warmup_left
         if self._pending:
             c = self._pending[0]
-            return c, self.probe_steps - self._probe[c][0]
-        return self.choice, max(1, math.ceil(self._run_left * self._rate))
+            steps, seconds, last = self._probe[c]
+            n = max(1, 2 * last)  # doubling: a very slow count costs about one stretch more than the cut
+            if self.probe_seconds > seconds > 0.0:  # what fits in the rest of the probe at the speed so far
+                n = min(n, math.ceil((self.probe_seconds - seconds) * steps / seconds))
+            elif seconds >= self.probe_seconds:  # time is up but too few steps yet
+                n = min(n, self.min_probe_steps - steps)
+            return c, max(1, n)
+        stretch = min(self._run_left, self.probe_seconds)
+        return self.choice, max(1, math.ceil(stretch * self._rate))
 
     def record(self, threads: int, steps: int, seconds: float) -> None:
         """Report that ``steps`` steps on ``threads`` threads took ``seconds`` of wall time."""
@@ -143,6 +158,8 @@ class ThreadChooser:
         if len(self.candidates) == 1 or steps == 0:
             return
         if self.warmup_left:
+            if threads != self.candidates[0]:
+                raise ValueError(f"record: warming up on {self.candidates[0]} thread, got a report for {threads}")
             self.warmup_left = max(0, self.warmup_left - steps)
             return
         if self._pending:
@@ -151,7 +168,8 @@ class ThreadChooser:
             p = self._probe[threads]
             p[0] += steps
             p[1] += seconds
-            if p[0] >= self.probe_steps:
+            p[2] = steps
+            if (p[1] >= self.probe_seconds and p[0] >= self.min_probe_steps) or p[1] >= self.PROBE_CUT * self.probe_seconds:
                 self._pending.pop(0)
                 if not self._pending:
                     self._decide()
@@ -159,12 +177,13 @@ class ThreadChooser:
         if threads != self.choice:
             raise ValueError(f"record: running on {self.choice} threads, got a report for {threads}")
         self._run_left -= seconds
-        if self._run_left <= 0.0:
+        slowed = seconds * self._rate > self.SLOWDOWN * steps
+        if self._run_left <= 0.0 or slowed:
             self._start_round()
 
     def _decide(self) -> None:
         # steps per second of each candidate; a zero time (a too-coarse clock) counts as very fast
-        rate = {c: s / t if t > 0.0 else math.inf for c, (s, t) in self._probe.items()}
+        rate = {c: s / t if t > 0.0 else math.inf for c, (s, t, _) in self._probe.items()}
         best = max(self.candidates, key=lambda c: (rate[c], -c))  # ties: fewer threads
         keep = self.choice is not None and rate[best] <= rate[self.choice] * (1.0 + self.margin)
         new = self.choice if keep else best
@@ -172,10 +191,6 @@ class ThreadChooser:
         self.choice = new
         self.rounds.append({"rates": rate, "choice": new})
         self._rate = rate[new] if math.isfinite(rate[new]) else 1e9
-        # the next probes last about probe_seconds each at the speed just measured
-        finite = [r for r in rate.values() if math.isfinite(r)]
-        if finite:
-            self.probe_steps = max(self.min_probe_steps, round(self.probe_seconds * max(finite)))
         self._run_left = self.period
         if self._run_left <= 0.0:  # recheck_seconds = 0: probe continuously
             self._start_round()
