@@ -96,6 +96,7 @@ def main(argv=None):
                     help="competing processes for the auto-vs-fixed check (none: skip it)")
     ap.add_argument("--loaded-repeats", type=int, default=2, help="repeats of the runs under load")
     args = ap.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # each result as soon as it is measured
     if args.steps < 1 or args.repeats < 1 or args.loaded_repeats < 1 or any(k < 0 for k in args.loads):
         raise SystemExit("bench_md: need --steps, --repeats, --loaded-repeats >= 1 and --loads >= 0")
     nthreads = numba.get_num_threads()
