@@ -77,8 +77,8 @@ class ThreadChooser:
     (``benchmarks/README.md``), so a probe is bounded in time, not in steps. A run phase lasts
     ``recheck_seconds`` of stepping at first; each round that confirms the choice doubles it, up to
     ``max_recheck_seconds``, and a changed choice resets it (a steady machine is probed rarely, a
-    changing one often). Run-phase stretches last about ``probe_seconds`` each, and one more than
-    twice as slow as the probe promised (other work arrived) starts a round at once. The current
+    changing one often). Run-phase stretches last about ``RUN_STRETCH`` probes each, and one more
+    than twice as slow as the probe promised (other work arrived) starts a round at once. The current
     choice is kept unless another count is faster by more than the fraction ``margin`` (timings are
     noisy; flapping would gain nothing). The first ``warmup_steps`` steps run on one thread and are
     not timed: they may include compiling or loading the kernels.
@@ -98,8 +98,11 @@ class ThreadChooser:
     SLOWDOWN = 2.0
     #: a probe stops after this many probe_seconds even if it has fewer than min_probe_steps steps
     PROBE_CUT = 2.0
+    #: run-phase stretches last this many probe_seconds: long enough that one unlucky time slice
+    #: does not look like a slowdown, short enough to notice a real one soon
+    RUN_STRETCH = 4.0
 
-    def __init__(self, max_threads: int, *, probe_seconds: float = 0.03, recheck_seconds: float = 1.0,
+    def __init__(self, max_threads: int, *, probe_seconds: float = 0.05, recheck_seconds: float = 1.0,
                  max_recheck_seconds: float = 8.0, margin: float = 0.05, min_probe_steps: int = 10,
                  warmup_steps: int = 5):
         self.candidates = candidate_counts(max_threads)
@@ -144,7 +147,7 @@ class ThreadChooser:
             elif seconds >= self.probe_seconds:  # time is up but too few steps yet
                 n = min(n, self.min_probe_steps - steps)
             return c, max(1, n)
-        stretch = min(self._run_left, self.probe_seconds)
+        stretch = min(self._run_left, self.RUN_STRETCH * self.probe_seconds)
         return self.choice, max(1, math.ceil(stretch * self._rate))
 
     def record(self, threads: int, steps: int, seconds: float) -> None:
@@ -177,7 +180,7 @@ class ThreadChooser:
         if threads != self.choice:
             raise ValueError(f"record: running on {self.choice} threads, got a report for {threads}")
         self._run_left -= seconds
-        slowed = seconds * self._rate > self.SLOWDOWN * steps
+        slowed = seconds >= self.probe_seconds and seconds * self._rate > self.SLOWDOWN * steps
         if self._run_left <= 0.0 or slowed:
             self._start_round()
 

@@ -159,7 +159,8 @@ def simulate(state: State, model: Model, *, steps: int, ensemble: str | None = N
     ``threads``: Numba threads for this call only. An integer fixes the count. ``None`` or
     ``"auto"`` (the default) lets a :class:`~._threads.ThreadChooser` pick, from timed probes, the
     fastest count up to Numba's current setting ``numba.get_num_threads()`` and re-check it as the
-    run goes on (two threads are fastest on a quiet machine, one when other processes compete for
+    run goes on (one chooser per particle number for the whole process, so later calls start from
+    what earlier ones learnt) (two threads are fastest on a quiet machine, one when other processes compete for
     the cores: ``benchmarks/README.md``); pass a ``ThreadChooser`` to tune it or read what it chose
     (``steps_by_threads``). Auto mode splits the work between ``numba.get_num_threads()`` parts
     whatever the number of threads running them, so its trajectory is bitwise that of
@@ -191,7 +192,7 @@ def simulate(state: State, model: Model, *, steps: int, ensemble: str | None = N
         for ob in observers:
             if ob.next_step(0) == 0:
                 ob(state, model)
-    chooser = _thread_chooser(threads)
+    chooser = _thread_chooser(threads, state.n)
     parts = chooser.max_threads if chooser is not None else int(threads)
     bar = _progress_bar(progress, steps)
     masses = np.asarray(model.masses, dtype=np.float64)
@@ -220,12 +221,22 @@ def simulate(state: State, model: Model, *, steps: int, ensemble: str | None = N
     return state
 
 
-def _thread_chooser(threads):
+#: auto mode's choosers, by (particles, maximal threads)
+_CHOOSERS: dict[tuple[int, int], ThreadChooser] = {}
+
+
+def _thread_chooser(threads, n_particles):
     """The ThreadChooser of auto mode (None for a fixed count); validates ``threads``."""
     if isinstance(threads, ThreadChooser):
         chooser = threads
     elif threads is None or threads == "auto":
-        chooser = ThreadChooser(numba.get_num_threads())
+        # one chooser per system size and thread maximum for the whole process: what it learnt
+        # about the machine carries over to the next call (many short calls in a notebook or a
+        # benchmark would otherwise probe from scratch each time)
+        key = (n_particles, numba.get_num_threads())
+        chooser = _CHOOSERS.get(key)
+        if chooser is None:
+            chooser = _CHOOSERS[key] = ThreadChooser(key[1])
     elif isinstance(threads, str):
         raise ValueError(f"threads must be a positive integer, 'auto' or None, got {threads!r}")
     else:
