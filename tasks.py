@@ -11,6 +11,8 @@ Helpers:
     python3 tasks.py lock                  rewrite constraints.txt from the current .venv
     python3 tasks.py student               build a student edition (no solutions) into _build/student/
     python3 tasks.py viscosity-data        fetch chapter 4's viscosity table with this Python (Binder's postBuild)
+    python3 tasks.py numba-cache           compile the MD chapters' Numba kernels into the cache with this
+                                           Python, by executing chapters 5-7 unsaved (Binder's postBuild)
     python3 tasks.py pdf                   the whole book as one PDF: _build/pdf/scale-dynamics.pdf
 
 Only the Python standard library is used here, so the script runs on a machine that has nothing but
@@ -218,8 +220,9 @@ def test() -> int:
     return 0 if (rc_build == 0 and rc_tests == 0) else 1
 
 
-def _execute_one(path: Path, inplace: bool) -> tuple[float, int]:
-    """Execute one notebook in a child process; return (seconds, peak RSS bytes of the kernel)."""
+def _execute_one(path: Path, inplace: bool, python: os.PathLike | str = PY,
+                 env: dict | None = None) -> tuple[float, int]:
+    """Execute one notebook in a child process of ``python``; return (seconds, peak RSS bytes of the kernel)."""
     code = (
         "import sys, time, resource, nbformat\n"
         "from nbclient import NotebookClient\n"
@@ -232,8 +235,8 @@ def _execute_one(path: Path, inplace: bool) -> tuple[float, int]:
         "print('RESULT', dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)\n"
     )
     out = subprocess.run(
-        [str(PY), "-c", code, str(path), "1" if inplace else "0", str(path.parent)],
-        env=test_env(), cwd=ROOT, capture_output=True, text=True,
+        [str(python), "-c", code, str(path), "1" if inplace else "0", str(path.parent)],
+        env=test_env() if env is None else env, cwd=ROOT, capture_output=True, text=True,
     )
     if out.returncode != 0:
         sys.stderr.write(out.stdout + out.stderr)
@@ -253,6 +256,20 @@ def execute(paths: list[str], inplace: bool = True) -> int:
         worst |= over
         say(f"{path.name}: {secs:6.1f} s, peak {rss / 2**20:6.0f} MiB{'  OVER BUDGET' if over else ''}")
     return int(worst)
+
+
+#: chapters that run the Numba engine (the others import no kernel)
+NUMBA_CHAPTERS = [c for c in CHAPTERS if c.name[:2] in {"05", "06", "07"}]
+
+
+def warm_numba_cache() -> None:
+    """Execute the MD chapters once, unsaved, with this Python: Numba writes every kernel they
+    compile to its cache beside the sources, so a reader's first run loads instead of compiling.
+    For Binder's ``postBuild`` (repo2docker has no .venv); the cache holds machine code for the
+    build host's CPU, so a reader on another CPU model compiles again (Numba checks that)."""
+    for path in NUMBA_CHAPTERS:
+        secs, _ = _execute_one(path, inplace=False, python=sys.executable, env=dict(os.environ))
+        say(f"{path.name}: executed in {secs:.1f} s (Numba cache warmed)")
 
 
 def budget() -> int:
@@ -307,6 +324,9 @@ def main(argv: list[str]) -> int:
         return 0
     if cmd == "viscosity-data":
         fetch_viscosity_data(python=sys.executable)
+        return 0
+    if cmd == "numba-cache":
+        warm_numba_cache()
         return 0
     sys.exit(f"[tasks] unknown command {cmd!r}; see: python3 tasks.py --help")
 

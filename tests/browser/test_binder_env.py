@@ -131,6 +131,8 @@ def test_binder_files_are_repo2docker_ready():
     post = ROOT / "postBuild"
     assert post.exists() and os.access(post, os.X_OK), "postBuild must exist and be executable"
     assert "python3 tasks.py viscosity-data" in post.read_text()
+    # and compiles the MD chapters' Numba kernels into the image (cold start of chapter 5)
+    assert "python3 tasks.py numba-cache" in post.read_text()
 
 
 def test_binder_env_misses_what_it_does_not_list(binder_python, tmp_path):

@@ -14,7 +14,7 @@ import scaledyn.campaign as cp
 from scaledyn.campaign import runner, store
 from scaledyn.campaign.__main__ import main
 
-VOLATILE = ("wall_seconds_last_session", "finished", "code")
+VOLATILE = ("wall_seconds_last_session", "finished", "code", "steps_by_threads_last_session", "thread_choice")
 
 
 def quick(model="hump2d", **changes):
@@ -396,9 +396,40 @@ def test_default_threads_respect_numba_num_threads(monkeypatch):
     import numba
 
     monkeypatch.setattr(numba.config, "NUMBA_NUM_THREADS", 1)
-    assert runner._default_workers(None, None)[1] == 1       # was cores // workers: 2 > the limit
+    assert runner._default_workers(None, None) == (1, 1, False)  # auto with one candidate: fixed 1
     with pytest.raises(ValueError, match="NUMBA_NUM_THREADS"):
         runner._default_workers(1, 2)
+
+
+def test_default_is_one_auto_worker_per_core(monkeypatch):
+    import numba
+
+    monkeypatch.setattr(numba.config, "NUMBA_NUM_THREADS", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert runner._default_workers(None, None) == (2, 2, True)
+    assert runner._default_workers(None, "auto") == (2, 2, True)
+    assert runner._default_workers(1, None) == (1, 2, True)
+    assert runner._default_workers(None, 1) == (2, 1, False)
+    assert runner._default_workers(None, 2) == (1, 2, False)
+    for workers, threads, error in ((None, 0, ValueError), (None, "two", TypeError), (-1, None, ValueError)):
+        with pytest.raises(error, match="workers" if workers == -1 else "threads"):
+            runner._default_workers(workers, threads)
+
+
+def test_auto_threads_campaign_equals_the_fixed_maximum(tmp_path):
+    # auto mode splits every job into the maximal number of parts: the same summaries as threads=max
+    import numba
+
+    nmax = numba.get_num_threads()
+    settings = quick(temperatures=(0.5,))
+    cp.run_campaign(settings, tmp_path / "a", tmp_path / "wa", workers=0, threads="auto", log=lambda *a: None)
+    cp.run_campaign(settings, tmp_path / "f", tmp_path / "wf", workers=0, threads=nmax, log=lambda *a: None)
+    auto, fixed = summaries(tmp_path / "a")["T0.5000"], summaries(tmp_path / "f")["T0.5000"]
+    assert stable(auto) == stable(fixed)
+    assert auto["thread_choice"] == ("auto" if nmax > 1 else "fixed") and fixed["thread_choice"] == "fixed"
+    assert sum(auto["steps_by_threads_last_session"].values()) == sum(fixed["steps_by_threads_last_session"].values())
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert manifest["sessions"][-1]["thread_choice"] == ("auto" if nmax > 1 else "fixed")
 
 
 def test_analyse_writes_the_dynamics_and_reanalyse_adds_them_to_old_summaries(tmp_path):

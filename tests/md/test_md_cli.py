@@ -3,6 +3,7 @@
 import csv
 import json
 
+import numba
 import numpy as np
 import pytest
 
@@ -32,6 +33,23 @@ def test_cli_run_and_resume_bitwise(tmp_path):
     assert list(steps) == list(range(0, 601, 100))
     manifest = json.loads((full / "run.json").read_text())
     assert manifest["model"] == "hump2d" and manifest["dt"] == 0.005 and manifest["T"] == 0.5
+    # auto threads by default; the steps run on each count are recorded (melt + production)
+    assert manifest["thread_choice"] == "auto" and sum(manifest["steps_by_threads"].values()) == 200 + 600
+    assert sum(json.loads((part / "run.json").read_text())["steps_by_threads"].values()) == 200
+
+
+def test_cli_fixed_threads_equal_auto_bitwise(tmp_path):
+    # auto mode splits the work into NUMBA_NUM_THREADS parts whatever it runs on: bitwise --threads max
+    nmax = numba.config.NUMBA_NUM_THREADS
+    common = ["--model", "hump2d", "--n", "100", "--T", "0.5", "--melt-steps", "100", "--steps", "300", "--no-progress"]
+    run(*common, "--out", tmp_path / "auto")
+    run(*common, "--out", tmp_path / "fixed", "--threads", nmax)
+    a, _, _ = md.load_checkpoint(tmp_path / "auto" / "checkpoint.npz")
+    b, _, _ = md.load_checkpoint(tmp_path / "fixed" / "checkpoint.npz")
+    assert np.array_equal(a.pos, b.pos) and np.array_equal(a.vel, b.vel)
+    fixed = json.loads((tmp_path / "fixed" / "run.json").read_text())
+    assert fixed["thread_choice"] == "fixed" and fixed["steps_by_threads"] == {str(nmax): 400}
+    assert numba.get_num_threads() == nmax  # the CLI restores the process's setting
 
 
 @pytest.mark.parametrize("argv,message", [
@@ -40,6 +58,9 @@ def test_cli_run_and_resume_bitwise(tmp_path):
     (["--model", "hump2d", "--T", "-1", "--steps", "10"], "must be > 0"),
     (["--model", "hump2d", "--T", "1", "--steps", "10", "--density", "-0.8"], "must be > 0"),
     (["--model", "hump2d", "--T", "1", "--steps", "10", "--n", "5"], "too small"),
+    (["--model", "hump2d", "--T", "1", "--steps", "10", "--threads", "0"], "must be > 0"),
+    (["--model", "hump2d", "--T", "1", "--steps", "10", "--threads", "two"], "--threads"),
+    (["--model", "hump2d", "--T", "1", "--steps", "10", "--threads", "999"], "NUMBA_NUM_THREADS"),
 ])
 def test_cli_rejects_bad_input(argv, message, tmp_path, capsys):
     with pytest.raises(SystemExit) as err:

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from .._checks import positive_arg as _positive
+from ..md._threads import threads_arg
 from ..md.models import MODEL_NAMES
 from . import settings as cs
 from .jobs import reanalyse
@@ -44,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--species-frames", type=_positive(int), default=None,
                    help="evenly spaced snapshots for the species counts")
     c.add_argument("--workers", type=int, default=None, help="pool processes (0: in this process)")
-    c.add_argument("--threads", type=_positive(int), default=None, help="Numba threads per job")
+    c.add_argument("--threads", type=threads_arg, default="auto",
+                   help="Numba threads per job, or 'auto' (default: one worker per core, each job choosing "
+                        "1..cores threads as it runs)")
     c.add_argument("--scheduler", default=None, help="Dask scheduler address (needs dask.distributed)")
     c.add_argument("--step-budget", type=int, default=None, help="stop each job after this many steps")
     c.add_argument("--quick", action="store_true", help="tiny end-to-end check (N=256, 2 temperatures)")

@@ -26,7 +26,8 @@ r"""One state point, from lattice to summary: the job a campaign runs for each t
 Outputs (:func:`write_summary`, atomic) in ``OUT/T<T:.4f>/``: ``fs.csv``, ``msd.csv``, ``chi4.csv`` (2D models:
 also ``fs_cr.csv`` and ``msd_cr.csv``, cage-relative), ``species.csv``, ``config.npz``, then ``summary.json`` (last: its presence means *done*). Scratch (checkpoints,
 thermo, GSD trajectories) goes to ``WORKDIR/T<T>/``. A job resumes from its last checkpoint,
-bitwise-identically for the same thread count; output written after that checkpoint is dropped first.
+bitwise-identically for the same ``threads`` (the parts the work is split into; auto mode keeps it
+at its maximum whatever count it runs on); output written after that checkpoint is dropped first.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from ..analysis.kww import fit_kww
 from ..analysis.liquid_geometry import chi4, join_chi4
 from ..analysis.species import trajectory_concentrations
 from ..analysis.stats import block_average
+from ..md._threads import ThreadChooser
 from ..md.run import Checkpointer, log_schedule, simulate
 from ..md.state import initial_state
 from ..md.trajectory import CSVThermo, GSDWriter, read_unwrapped
@@ -58,16 +60,17 @@ __all__ = ["run_job", "analyse", "dynamics", "chi4_curve", "CHI4_OVERLAP", "CHI4
 class _Budget:
     """Steps left to this call (``None``: unlimited) and the checkpoint period."""
 
-    def __init__(self, steps, checkpoint_every):
+    def __init__(self, steps, checkpoint_every, threads):
         self.left = math.inf if steps is None else int(steps)
         self.used = 0
         self.every = checkpoint_every
+        self.threads = threads  # simulate's threads=: a count, or the job's ThreadChooser
 
     def advance(self, state, model, T, target, folder, observers, extra=None) -> bool:
         """Run towards step ``target`` within the budget, checkpoint; True if the target was reached."""
         n = int(min(target - state.step, self.left))
         ck = Path(folder) / "checkpoint.npz"
-        simulate(state, model, steps=n, T=T, progress=False,
+        simulate(state, model, steps=n, T=T, progress=False, threads=self.threads,
                  observers=[*observers, Checkpointer(ck, self.every, extra)])
         Checkpointer(ck, 1, extra)(state, model)
         self.left -= n
@@ -87,20 +90,21 @@ def run_job(job: Job) -> dict:
         threads = numba.get_num_threads()
         numba.set_num_threads(job.threads)
         try:
-            return _run_job(job)
+            return _run_job(job, ThreadChooser(job.threads) if job.auto_threads else job.threads)
         finally:
             numba.set_num_threads(threads)
 
 
-def _run_job(job: Job) -> dict:
+def _run_job(job: Job, threads) -> dict:
     s, T = job.settings, job.T
     work = Path(job.work)
     eq, prod = work / "equil", work / "prod"
-    budget = _Budget(job.step_budget, s.checkpoint_every)
+    budget = _Budget(job.step_budget, s.checkpoint_every, threads)
     result = lambda status: {"T": T, "status": status, "steps": budget.used}  # noqa: E731
     t0 = time.time()
     plan = {"target": job.prod_steps, "extensions": 0, "block": job.block, "species_every": job.species_every}
     state = None
+    melted = 0
     if (prod / "checkpoint.npz").exists():
         state, model, meta = load_point_checkpoint(prod / "checkpoint.npz")
         plan = meta["extra"]
@@ -113,7 +117,8 @@ def _run_job(job: Job) -> dict:
             model = s.md_model()
             fresh_folder(eq)
             state = initial_state(model, T=s.melt_T, seed=job.seed)
-            simulate(state, model, steps=s.melt_steps, T=s.melt_T, progress=False)
+            simulate(state, model, steps=s.melt_steps, T=s.melt_T, progress=False, threads=threads)
+            melted = s.melt_steps
             state.step = 0
         equil_thermo = CSVThermo(eq / "thermo.csv", s.thermo_every)
         if not budget.advance(state, model, T, job.equil_steps, eq, [equil_thermo]):
@@ -137,7 +142,8 @@ def _run_job(job: Job) -> dict:
         plan["target"] = 2 * plan["block"] * int(math.ceil(max(want, 1.5 * target) / (2 * plan["block"])))
         plan["extensions"] += 1
         Checkpointer(prod / "checkpoint.npz", 1, plan)(state, model)
-    write_summary(job, model, analysis, plan, time.time() - t0)
+    used = threads.steps_by_threads if isinstance(threads, ThreadChooser) else {threads: budget.used + melted}
+    write_summary(job, model, analysis, plan, time.time() - t0, used)
     return result("done")
 
 
@@ -301,13 +307,14 @@ def _chi4_entry(x4, grid: float) -> dict:
             "note": "lags below even_grid from block-start origins, above it from evenly spaced origins"}
 
 
-def write_summary(job: Job, model, a: dict, plan: dict, wall: float) -> Path:
+def write_summary(job: Job, model, a: dict, plan: dict, wall: float, steps_by_threads: dict | None = None) -> Path:
     """``fs.csv``, ``msd.csv`` (2D: ``fs_cr.csv``, ``msd_cr.csv``), ``species.csv``, ``config.npz`` (the
     last sampled configuration: wrapped positions in σ as float32, types, box), ``chi4.csv`` then
     ``summary.json`` (last: it marks the point as done). Summary entries ``kww``, ``diffusion``,
     ``chi4`` (``t_peak``, ``chi4_peak``, ``chi4_peak_err``, ``a``) and, for 2D models,
     ``cage_relative`` (``cutoff``, ``tau_alpha``, ``kww``, ``diffusion``; null otherwise) hold the
-    dynamics (:func:`dynamics`); a number that could not be fitted is null, with a ``reason``."""
+    dynamics (:func:`dynamics`); a number that could not be fitted is null, with a ``reason``.
+    ``steps_by_threads``: MD steps of the last session per thread count (null when unknown)."""
     out = Path(job.out)
     s, sp, cfg = job.settings, a["species"], a["config"]
     atomic_write(out / "fs.csv", lambda fh: a["fs"].write(fh))
@@ -349,7 +356,9 @@ def write_summary(job: Job, model, a: dict, plan: dict, wall: float) -> Path:
                     "C_liquid": liq, "C_liquid_err": liq_err, "other": float(np.mean(sp["other"])),
                     "snapshots": int(sp["steps"].size)},
         "evidence": a["evidence"], "files": files,
-        "code": code_version(), "threads": job.threads, "wall_seconds_last_session": wall,
+        "code": code_version(), "threads": job.threads, "thread_choice": "auto" if job.auto_threads else "fixed",
+        "steps_by_threads_last_session": (None if steps_by_threads is None
+                                          else {str(k): v for k, v in steps_by_threads.items()}), "wall_seconds_last_session": wall,
         "finished": now(),
     }
     return atomic_write(job.summary_path, to_json(summary))
@@ -375,13 +384,13 @@ def reanalyse(settings: Settings, out, workdir=None, log=print) -> list:
             plan = meta["extra"]
             if state.step < plan["target"]:
                 continue
-            wall = read_json(job.summary_path).get("wall_seconds_last_session", 0.0) \
-                if job.summary_path.exists() else 0.0
+            old = read_json(job.summary_path) if job.summary_path.exists() else {}
+            wall = old.get("wall_seconds_last_session", 0.0)
             try:
                 analysis = analyse(job, model, state, prod, plan)
             except (OSError, ValueError) as exc:  # damaged scratch output
                 raise CampaignError(f"cannot reanalyse T = {T:g}: {exc}") from exc
-            write_summary(job, model, analysis, plan, wall)
+            write_summary(job, model, analysis, plan, wall, old.get("steps_by_threads_last_session"))
         done.append(T)
         log(f"{settings.model} T={T:g}: reanalysed")
     return done

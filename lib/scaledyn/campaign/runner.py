@@ -9,7 +9,8 @@ is recorded with its error in the manifest and does not stop the others.
 
 **Executors.** Jobs go to a :class:`concurrent.futures.ProcessPoolExecutor` (``spawn`` start
 method: Numba's OpenMP layer is not fork-safe) with ``workers`` processes of ``threads`` Numba
-threads each (default ``workers × threads`` = cores), or run in the calling process with
+threads each (default: one worker per core, each job choosing its thread count as it runs; a fixed
+``threads`` defaults to ``workers × threads`` = cores), or run in the calling process with
 ``workers=0``, or go to a Dask cluster (``scheduler="tcp://host:8786"``; needs the optional
 ``dask[distributed]``).
 
@@ -75,16 +76,28 @@ def _die_with_parent() -> None:
 
 
 def _default_workers(workers, threads):
-    """Fill in ``workers × threads`` = the cores Numba may use (``NUMBA_NUM_THREADS``, which is the
-    machine's cores unless the user lowered it); threads never exceed that limit."""
+    """``(workers, threads, auto)`` from the arguments of :func:`run_campaign`. ``cores``: those
+    Numba may use (``NUMBA_NUM_THREADS``, the machine's cores unless the user lowered it).
+
+    Fixed ``threads``: ``workers`` defaults to cores // threads. Auto (``threads`` None or
+    ``"auto"``): ``workers`` defaults to cores and each job picks 1 up to ``cores`` threads as it
+    runs (:class:`~scaledyn.md.ThreadChooser`): one while the other workers keep the cores busy, all
+    of them for the last points of a ladder, which run alone; ``threads`` is then cores, the parts
+    the work is split into."""
     cores = max(1, min(os.cpu_count() or 1, numba.config.NUMBA_NUM_THREADS))
-    if workers is None:
-        workers = max(1, cores // (threads or 1))
-    if threads is None:
-        threads = max(1, cores // max(workers, 1))
+    if workers is not None:
+        workers = int_scalar(workers, "workers", minimum=0)
+    auto = threads is None or threads == "auto"
+    if auto:
+        threads = cores
+        workers = cores if workers is None else workers
+    else:
+        threads = int_scalar(threads, "threads")
+        if workers is None:
+            workers = max(1, cores // threads)
     if threads > numba.config.NUMBA_NUM_THREADS:
         raise ValueError(f"threads = {threads} exceeds NUMBA_NUM_THREADS = {numba.config.NUMBA_NUM_THREADS}")
-    return workers, threads
+    return workers, threads, auto and threads > 1
 
 
 def _make_executor(workers: int, scheduler: str | None):
@@ -112,7 +125,7 @@ def run_campaign(settings: Settings, out, workdir=None, *, workers: int | None =
     """Run every state point of ``settings`` into ``out`` (summaries + manifest); see the module doc.
 
     ``workers``: processes of the local pool (0 = run in this process); ``threads``: Numba threads per
-    job (default: cores // workers); ``scheduler``: address of a Dask scheduler instead of the pool;
+    job, or ``"auto"`` / None (default: each job chooses, :func:`_default_workers`); ``scheduler``: address of a Dask scheduler instead of the pool;
     ``step_budget``: at most this many MD steps per job in this call (for wall-time-limited
     allocations). Returns ``{"done", "skipped", "incomplete", "failed"}``, lists of temperatures; a
     failed state point (its error is in the manifest) does not stop the others.
@@ -123,7 +136,7 @@ def run_campaign(settings: Settings, out, workdir=None, *, workers: int | None =
         step_budget = int_scalar(step_budget, "step_budget", minimum=0)
     out = Path(out)
     workdir = Path("runs") / settings.model if workdir is None else Path(workdir)
-    workers, threads = _default_workers(workers, threads)
+    workers, threads, auto = _default_workers(workers, threads)
     manifest_path = out / "manifest.json"
     record = settings_record(settings)
 
@@ -136,7 +149,7 @@ def run_campaign(settings: Settings, out, workdir=None, *, workers: int | None =
 
     if manifest_path.exists():  # refuse before anything runs or is written
         check_settings(read_json(manifest_path, ("settings", "sessions", "state_points")))
-    jobs = [plan_job(settings, T, out / point_name(T), workdir / point_name(T), threads, step_budget)
+    jobs = [plan_job(settings, T, out / point_name(T), workdir / point_name(T), threads, step_budget, auto)
             for T in settings.temperatures]
     for job in jobs:  # a corrupt summary stops the campaign before anything runs
         if job.summary_path.exists():
@@ -145,7 +158,8 @@ def run_campaign(settings: Settings, out, workdir=None, *, workers: int | None =
     executor, close = _make_executor(workers, scheduler)  # before writing: a bad --scheduler changes nothing
     session = {"command": portable_command(command or shlex.join(sys.argv), out, workdir),
                "code": code_version(), "start": now(),
-               "end": None, "workers": workers, "threads": threads, "scheduler": scheduler,
+               "end": None, "workers": workers, "threads": threads,
+               "thread_choice": "auto" if auto else "fixed", "scheduler": scheduler,
                "pid": os.getpid()}
     meta = dict(code=session["code"], n=model.n, dim=model.dim, ensemble=model.ensemble,
                 pressure=model.pressure, density=model.density if model.ensemble == "nvt" else None,

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .data import CampaignData, load_campaign
+from ..md._threads import threads_arg
 from .runner import run_campaign
 from .settings import Settings
 
@@ -139,7 +140,7 @@ def main(argv=None) -> int:
     ap.add_argument("--workdir", type=Path, default=Path("runs/scans"))
     ap.add_argument("--values", type=float, nargs="+", default=None, help="a subset of the scan's values")
     ap.add_argument("--workers", type=int, default=None)
-    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--threads", type=threads_arg, default="auto", help="Numba threads per job, or 'auto'")
     args = ap.parse_args(argv)
     unknown = set(args.values or ()) - set(SCANS[args.scan].values)
     if unknown:

@@ -181,7 +181,10 @@ def point_name(T: float) -> str:
 class Job:
     """One state point: settings, temperature, seed, folders, steps and Numba threads.
 
-    ``step_budget``: at most this many MD steps in this call (then checkpoint and stop; None = all).
+    ``threads``: the parts the work is split into (what a bitwise resume needs) and, unless
+    ``auto_threads``, the thread count; with ``auto_threads`` the count is chosen during the run
+    (:class:`~scaledyn.md.ThreadChooser`, at most ``threads``). ``step_budget``: at most this many
+    MD steps in this call (then checkpoint and stop; None = all).
     """
 
     settings: Settings
@@ -195,13 +198,15 @@ class Job:
     species_every: int
     threads: int = 1
     step_budget: int | None = None
+    auto_threads: bool = False
 
     @property
     def summary_path(self) -> Path:
         return Path(self.out) / "summary.json"
 
 
-def plan_job(settings: Settings, T: float, out, work, threads: int = 1, step_budget=None) -> Job:
+def plan_job(settings: Settings, T: float, out, work, threads: int = 1, step_budget=None,
+             auto_threads: bool = False) -> Job:
     """Run lengths in steps from the τα estimate (production a whole number of pairs of blocks)."""
     model = settings.md_model()
     tau = settings.tau_estimate(T)
@@ -212,4 +217,4 @@ def plan_job(settings: Settings, T: float, out, work, threads: int = 1, step_bud
     return Job(settings, T, settings.seed + int(round(T * 10000)), str(out), str(work),
                equil_steps=max(steps(settings.equil_tau * tau), steps(settings.min_equil_time)),
                prod_steps=prod, block=block, species_every=max(1, prod // settings.species_frames),
-               threads=threads, step_budget=step_budget)
+               threads=threads, step_budget=step_budget, auto_threads=auto_threads)

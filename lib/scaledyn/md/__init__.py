@@ -16,7 +16,7 @@ Public API (everything a chapter needs)::
 * models: :func:`binary3d`, :func:`hump2d`, :func:`get_model`, :class:`Model`
 * state: :func:`initial_state`, :class:`State`, :func:`thermo`, :func:`save_checkpoint`,
   :func:`load_checkpoint`, :class:`CheckpointError`
-* running: :func:`simulate`, :class:`SimulationError`, observers :class:`ThermoLog`,
+* running: :func:`simulate` (thread count chosen by :class:`ThreadChooser` unless given), :class:`SimulationError`, observers :class:`ThermoLog`,
   :class:`PositionSampler`, :class:`Checkpointer`, :class:`GSDWriter`, :func:`log_schedule`,
   :func:`read_unwrapped`
 * the engine imports nothing from :mod:`scaledyn.analysis` (bond order, F_s, species) or
@@ -29,12 +29,18 @@ lists), :mod:`.integrators` (velocity Verlet, Berendsen), :mod:`.state`, :mod:`.
 (ideal triangular and fcc lattices),
 :mod:`.lammps_peer` (the same configurations through LAMMPS, for tests and benchmarks).
 
-Threads: kernels use ``numba.get_num_threads()`` threads (read at every call; set it with
-``numba.set_num_threads`` or ``NUMBA_NUM_THREADS``) under the OpenMP threading layer when available.
-A run is bitwise reproducible — and a checkpoint restart bitwise identical — for a given thread count.
+Threads: under the OpenMP threading layer when available. :func:`simulate` chooses the thread count
+itself unless given one (auto mode, :class:`ThreadChooser`: timed probes of 1 up to
+``numba.get_num_threads()`` threads, re-checked during the run, because two threads collapse when
+other processes share the cores). A run is bitwise reproducible — and a checkpoint restart bitwise
+identical — for a given number of work *parts*: ``threads=k`` splits the work into k parts; auto mode
+always into ``numba.get_num_threads()`` parts (set it with ``numba.set_num_threads`` or
+``NUMBA_NUM_THREADS``), whatever count it picks, so an auto run is bitwise the run with
+``threads=numba.get_num_threads()``.
 """
 
 from . import _threads  # noqa: F401  (select the OpenMP threading layer before any kernel runs)
+from ._threads import ThreadChooser
 from .models import Model, binary3d, get_model, hump2d
 from .run import (Checkpointer, Observer, PositionSampler, Schedule, SimulationError, ThermoLog,
                   log_schedule, simulate)
@@ -47,5 +53,5 @@ __all__ = [
     "State", "initial_state", "thermo", "compute_forces", "save_checkpoint", "load_checkpoint",
     "CheckpointError",
     "simulate", "SimulationError", "Observer", "Schedule", "ThermoLog", "PositionSampler",
-    "Checkpointer", "GSDWriter", "read_unwrapped", "log_schedule",
+    "Checkpointer", "GSDWriter", "read_unwrapped", "log_schedule", "ThreadChooser",
 ]

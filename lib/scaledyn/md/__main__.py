@@ -3,7 +3,8 @@
 A run writes into ``DIR``:
 
 * ``run.json`` — every parameter of the run (model, state point, algorithm constants, seed, code
-  version, thread count, the command line), like a LAMMPS log header;
+  version, thread count, the command line), like a LAMMPS log header; at the end of each session
+  also ``steps_by_threads``, the steps run on each thread count (``--threads auto``);
 * ``thermo.csv`` — step, time, T, K, U, E (per particle), P, density, volume every ``--thermo-every``;
 * ``traj.gsd`` — frames (wrapped positions + image flags, velocities) every ``--sample-every`` steps,
   or log-spaced in blocks with ``--log-block``;
@@ -12,7 +13,8 @@ A run writes into ``DIR``:
 * ``lock`` — the pid of the process running in ``DIR`` (an ``flock``, released when it dies).
 
 ``--resume`` continues from ``checkpoint.npz`` up to ``--steps`` (the same or more), bitwise as if the
-run had not stopped (same thread count); output written after the last checkpoint is discarded first
+run had not stopped (same ``threads`` in run.json: the number of parts the work is split into,
+which ``--threads auto`` keeps at the Numba maximum whatever count it runs on); output written after the last checkpoint is discarded first
 (each file rewritten atomically). The other arguments must be those of the original command
 (``run.json``), else the resume is refused. A lock on ``DIR`` keeps a second process out; a fresh run
 writes a checkpoint at step 0, so a run killed at any moment can be resumed. Every expected failure
@@ -40,7 +42,9 @@ from .._checks import nonnegative_arg as _nonnegative
 from .._checks import positive_arg as _positive
 from .._checks import read_json
 
-from . import Checkpointer, GSDWriter, get_model, initial_state, load_checkpoint, log_schedule, simulate
+from . import (Checkpointer, GSDWriter, ThreadChooser, get_model, initial_state, load_checkpoint, log_schedule,
+               simulate)
+from ._threads import threads_arg
 from .models import MODEL_NAMES
 from .run import SimulationError
 from .state import CheckpointError, FolderBusyError, FolderLock, atomic_write, discard_temporaries
@@ -69,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--checkpoint-every", type=_positive(int), default=10000)
     run.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")
     run.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    run.add_argument("--threads", type=threads_arg, default="auto",
+                     help="Numba threads, or 'auto' (default): the fastest count up to NUMBA_NUM_THREADS, "
+                          "probed during the run; bitwise the same trajectory as the maximum")
     add_campaign_parser(sub)
     return ap
 
@@ -87,6 +94,7 @@ RESUME_FIELDS = ("model", "n", "dim", "T", "pressure", "density", "dt", "seed", 
 
 def run_command(args) -> int:
     """The ``run`` command; every expected failure is a SystemExit with a one-line message."""
+    threads_before = numba.get_num_threads()  # --threads N sets it for the run (main() may be called in-process)
     try:
         with FolderLock(args.out):
             return _run(args)
@@ -94,6 +102,8 @@ def run_command(args) -> int:
         raise SystemExit(f"error: {exc}") from None
     except OSError as exc:  # unwritable or full disk, --out a file, ...
         raise SystemExit(f"error: cannot write the run in {args.out}: {exc}") from None
+    finally:
+        numba.set_num_threads(threads_before)
 
 
 def _model_of(args):
@@ -114,7 +124,8 @@ def _manifest(args, model) -> dict:
             "dt": model.dt, "tau_T": model.tau_T, "tau_P": model.tau_P, "bulk_modulus": model.bulk_modulus,
             "skin": model.skin, "seed": args.seed, "melt_T": args.melt_T, "melt_steps": args.melt_steps,
             "thermo_every": args.thermo_every, "sample_every": args.sample_every, "log_block": args.log_block,
-            "steps": args.steps, "threads": numba.get_num_threads(),
+            "steps": args.steps, "threads": numba.get_num_threads(), 
+            "thread_choice": "auto" if args.threads == "auto" else "fixed",
             "threading_layer": numba.config.THREADING_LAYER}
 
 
@@ -143,6 +154,9 @@ def _run(args) -> int:
     if args.sample_every and args.log_block:
         raise ValueError("give at most one of --sample-every and --log-block")
     model = _model_of(args)
+    if args.threads != "auto":
+        numba.set_num_threads(args.threads)  # also the parts of the work (checkpoints record it)
+    threads = ThreadChooser(numba.get_num_threads()) if args.threads == "auto" else args.threads
     manifest = _manifest(args, model)
     discard_temporaries(out)  # orphaned by a kill; we hold the folder's lock
     if args.resume:
@@ -158,7 +172,7 @@ def _run(args) -> int:
         state = initial_state(model, T=args.melt_T, seed=args.seed)
         if args.melt_steps:
             simulate(state, model, steps=args.melt_steps, ensemble=model.ensemble, T=args.melt_T,
-                     progress=args.progress)
+                     progress=args.progress, threads=threads)
         state.step = 0
         # without a checkpoint, output here is the step-0 output of a start that was killed: replace it
         for name in ("thermo.csv", "traj.gsd"):
@@ -173,9 +187,19 @@ def _run(args) -> int:
     # last: a checkpoint at step s must follow every output of step s, else a kill between the two
     # loses that output for good (the resume starts after s)
     observers.append(Checkpointer(ckpt, args.checkpoint_every))
-    simulate(state, model, steps=args.steps - state.step, T=args.T, observers=observers, progress=args.progress)
+    first_step = state.step
+    simulate(state, model, steps=args.steps - state.step, T=args.T, observers=observers, progress=args.progress,
+             threads=threads)
     Checkpointer(ckpt, 1)(state, model)
-    print(f"done: {model.name} at step {state.step}, output in {out}")
+    if isinstance(threads, ThreadChooser):
+        used = threads.steps_by_threads
+    else:
+        used = {threads: (0 if args.resume else args.melt_steps) + state.step - first_step}
+    run_json = read_json(out / "run.json", ("model",))
+    run_json["steps_by_threads"] = {str(k): v for k, v in used.items()}  # this session's (melt included)
+    atomic_write(out / "run.json", json.dumps(run_json, indent=2) + "\n")
+    print(f"done: {model.name} at step {state.step}, output in {out} (steps per thread count: "
+          + ", ".join(f"{k}: {v}" for k, v in used.items()) + ")")
     return 0
 
 

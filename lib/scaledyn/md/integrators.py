@@ -249,8 +249,12 @@ def run_steps(dims, nt, params, atoms, verlet, ctl, u, w):
             if need > nbr.shape[1]:
                 return OVERFLOW, step, u, w, twok, builds, need
             npair = counts.sum()
-            ref_pos[:, :] = pos
-            ref_box[:] = box
+            # element by element, not ref_pos[:, :] = pos: see neighbour_list.half_stencil
+            for i in range(n):
+                for k in range(d):
+                    ref_pos[i, k] = pos[i, k]
+            for k in range(d):
+                ref_box[k] = box[k]
             builds += 1
         u, w, r2min = partial_forces(dims, nt, params, pos, types, box, pairs, npair, acc)
         status = NONFINITE if not (np.isfinite(u) and np.isfinite(w)) else OVERLAP if r2min < overlap2 else OK

@@ -227,7 +227,8 @@ def half_stencil(dims, box, ncell, reach, rlist):
             if first == 0 and o[k] != 0:
                 first = 1 if o[k] > 0 else -1
         if first > 0 and gap2 < rlist * rlist:
-            out[m] = o
+            for k in range(3):  # element by element: a row assignment compiles Numba's shape-error
+                out[m, k] = o[k]  # message formatting, seconds of a cold start (benchmarks/README.md)
             m += 1
     return out[:m]
 

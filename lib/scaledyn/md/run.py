@@ -12,6 +12,7 @@ naming the step.
 """
 
 import sys
+import time
 from collections.abc import Iterable
 
 import numba
@@ -19,6 +20,7 @@ import numpy as np
 
 from .._checks import int_scalar, real_scalar
 from . import integrators as it
+from ._threads import ThreadChooser
 from .models import Model
 from .state import State, dims_of, save_checkpoint, thermo
 
@@ -145,17 +147,24 @@ def _check_target(name, value):
 
 def simulate(state: State, model: Model, *, steps: int, ensemble: str | None = None,
              T: float | None = None, pressure: float | None = None, observers: Iterable[Observer] = (),
-             progress: bool | None = None, max_chunk: int = 10_000, threads: int | None = None) -> State:
+             progress: bool | None = None, max_chunk: int = 10_000,
+             threads: "int | str | ThreadChooser | None" = None) -> State:
     """Advance ``state`` (in place) by ``steps`` steps of ``model``'s dynamics and return it.
 
     ``ensemble``: ``"nve"``, ``"nvt"`` (Berendsen thermostat at ``T``) or ``"npt"`` (plus Berendsen
     barostat at ``pressure``, default ``model.pressure``); default ``model.ensemble``. Observers fire
     at their scheduled steps in ``(start, start + steps]``, and at ``start`` itself when it is 0.
-    ``progress``: tqdm bar (default: only when stderr is a terminal). ``threads``: Numba threads for
-    this call only (default: Numba's current setting). A few hundred particles run faster on one
-    thread, and a single thread cannot stall at an OpenMP barrier when the cores are shared (see
-    ``benchmarks/README.md`` for measurements). Raises SimulationError
-    naming the step if the run blows up.
+    ``progress``: tqdm bar (default: only when stderr is a terminal).
+
+    ``threads``: Numba threads for this call only. An integer fixes the count. ``None`` or
+    ``"auto"`` (the default) lets a :class:`~._threads.ThreadChooser` pick, from timed probes, the
+    fastest count up to Numba's current setting ``numba.get_num_threads()`` and re-check it as the
+    run goes on (one chooser per particle number for the whole process, so later calls start from
+    what earlier ones learnt) (two threads are fastest on a quiet machine, one when other processes compete for
+    the cores: ``benchmarks/README.md``); pass a ``ThreadChooser`` to tune it or read what it chose
+    (``steps_by_threads``). Auto mode splits the work between ``numba.get_num_threads()`` parts
+    whatever the number of threads running them, so its trajectory is bitwise that of
+    ``threads=numba.get_num_threads()``. Raises SimulationError naming the step if the run blows up.
     """
     if not isinstance(state, State):
         raise TypeError(f"state must be a scaledyn.md State, got {type(state).__name__}")
@@ -183,22 +192,23 @@ def simulate(state: State, model: Model, *, steps: int, ensemble: str | None = N
         for ob in observers:
             if ob.next_step(0) == 0:
                 ob(state, model)
-    if threads is not None:
-        threads = int_scalar(threads, "threads")
-        if threads > numba.config.NUMBA_NUM_THREADS:
-            raise ValueError(f"threads must be an integer in [1, {numba.config.NUMBA_NUM_THREADS}], got {threads!r}")
+    chooser = _thread_chooser(threads, state.n)
+    parts = chooser.max_threads if chooser is not None else int(threads)
     bar = _progress_bar(progress, steps)
     masses = np.asarray(model.masses, dtype=np.float64)
     dims = dims_of(state.dim)
     overlap2 = model.overlap_distance**2
     threads_before = numba.get_num_threads()
-    if threads is not None:
-        numba.set_num_threads(int(threads))
+    # observers (checkpoints record the thread count) see the number of parts the work is split into
+    numba.set_num_threads(parts)
     try:
         while state.step < end:
             nexts = [s for s in (ob.next_step(state.step + 1) for ob in observers) if s is not None]
             target = min([end, state.step + max_chunk] + nexts)
-            _advance(state, model, dims, masses, target - state.step, code, T0, P0, overlap2)
+            if chooser is None:
+                _advance(state, model, dims, masses, target - state.step, code, T0, P0, overlap2, parts)
+            else:
+                _advance_auto(chooser, state, model, dims, masses, target, code, T0, P0, overlap2)
             if bar is not None:
                 bar.update(target - bar.n - start)
             for ob in observers:
@@ -211,7 +221,54 @@ def simulate(state: State, model: Model, *, steps: int, ensemble: str | None = N
     return state
 
 
-def _advance(state, model, dims, masses, nsteps, code, T0, P0, overlap2):
+#: auto mode's choosers, by (particles, maximal threads)
+_CHOOSERS: dict[tuple[int, int], ThreadChooser] = {}
+
+
+def _thread_chooser(threads, n_particles):
+    """The ThreadChooser of auto mode (None for a fixed count); validates ``threads``."""
+    if isinstance(threads, ThreadChooser):
+        chooser = threads
+    elif threads is None or threads == "auto":
+        # one chooser per system size and thread maximum for the whole process: what it learnt
+        # about the machine carries over to the next call (many short calls in a notebook or a
+        # benchmark would otherwise probe from scratch each time)
+        key = (n_particles, numba.get_num_threads())
+        chooser = _CHOOSERS.get(key)
+        if chooser is None:
+            chooser = _CHOOSERS[key] = ThreadChooser(key[1])
+    elif isinstance(threads, str):
+        raise ValueError(f"threads must be a positive integer, 'auto' or None, got {threads!r}")
+    else:
+        n = int_scalar(threads, "threads")
+        if n > numba.config.NUMBA_NUM_THREADS:
+            raise ValueError(f"threads must be an integer in [1, {numba.config.NUMBA_NUM_THREADS}], got {threads!r}")
+        return None
+    if chooser.max_threads > numba.config.NUMBA_NUM_THREADS:
+        raise ValueError(f"the ThreadChooser's max_threads {chooser.max_threads} exceeds "
+                         f"NUMBA_NUM_THREADS = {numba.config.NUMBA_NUM_THREADS}")
+    return chooser
+
+
+def _advance_auto(chooser, state, model, dims, masses, target, code, T0, P0, overlap2):
+    # steps up to ``target`` in stretches the chooser asks for, each timed and reported; the kernels
+    # always split the work into chooser.max_threads parts, so the count changes only the speed
+    parts = chooser.max_threads
+    while state.step < target:
+        nt, most = chooser.next()
+        n = min(most, target - state.step)
+        numba.set_num_threads(nt)
+        t0 = time.perf_counter()
+        try:
+            _advance(state, model, dims, masses, n, code, T0, P0, overlap2, parts)
+        finally:
+            numba.set_num_threads(parts)
+        chooser.record(nt, n, time.perf_counter() - t0)
+
+
+def _advance(state, model, dims, masses, nsteps, code, T0, P0, overlap2, parts):
+    # ``parts``: how many owner ranges the kernels split the particles into (their ``nt``); the
+    # arithmetic depends on it, not on the number of threads that execute the parts
     nl = state.nl
     resume = False
     while nsteps > 0:
@@ -220,7 +277,7 @@ def _advance(state, model, dims, masses, nsteps, code, T0, P0, overlap2):
         verlet = it.Verlet(nl.lists, nl.ref_pos, nl.ref_box, nl.cut2, nl.skin, nl.rc_max)
         ctl = it.Controls(int(nsteps), float(model.dt), int(code), float(T0), float(model.tau_T), float(P0),
                           float(model.tau_P), float(model.bulk_modulus), float(overlap2), bool(resume))
-        status, done, u, w, _, builds, need = it.run_steps(dims, numba.get_num_threads(), model.params, atoms,
+        status, done, u, w, _, builds, need = it.run_steps(dims, parts, model.params, atoms,
                                                            verlet, ctl, state.potential_energy, state.virial)
         nl.builds += builds
         state.step += done
