@@ -42,7 +42,7 @@ from ..analysis.liquid_geometry import Chi4Result, read_chi4
 from ..analysis.species import SpeciesScheme, binary3d_scheme, hump2d_scheme
 from ..analysis.stats import block_average, pooled_difference, replica_mean
 
-__all__ = ["CampaignData", "load_campaign", "combine", "try_load_campaign",
+__all__ = ["CampaignData", "load_campaign", "combine", "try_load_campaign", "relative_reason",
            "recorded_scheme", "same_temperature",
            "SizeComparison", "compare_sizes", "add_small_system", "MIN_SHARED", "HALVES", "ageing_test",
            "pool_replicas", "REPLICA_FIELDS"]
@@ -370,12 +370,17 @@ def try_load_campaign(model: str, folder) -> tuple[CampaignData | None, str | No
     loaded — for chapters that degrade gracefully without data. The reason names the folder relative
     to the repository. A model's whole ladder (main campaign, colder extensions, smaller companion):
     :func:`scaledyn.campaign.ladders.try_load_ladder`."""
-    from .. import data_path
-
     try:
         return load_campaign(Path(folder), model=model), None
     except (FileNotFoundError, ValueError) as exc:
-        return None, str(exc).replace(str(data_path("md")), "data/md")
+        return None, relative_reason(exc)
+
+
+def relative_reason(exc: Exception) -> str:
+    """The message of ``exc`` with the book's ``data/md`` folder named relative to the repository."""
+    from .. import data_path
+
+    return str(exc).replace(str(data_path("md")), "data/md")
 
 
 # --------------------------------------------------------------------------------------------------

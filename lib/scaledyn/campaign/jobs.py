@@ -54,7 +54,7 @@ from .settings import CAGE_CUTOFF, DEFAULT_K, SCHEMES, SUMMARY_KEYS, Job, Settin
 from .store import (CampaignError, PointLock, atomic_write, code_version, discard_temporaries, fresh_folder, load_point_checkpoint,
                     now, read_json, to_json, truncate_point)
 
-__all__ = ["run_job", "analyse", "dynamics", "chi4_curve", "CHI4_OVERLAP", "CHI4_MAX_ORIGINS", "KWW_WINDOW", "D_AFTER_TAU", "D_TOLERANCE", "write_summary", "reanalyse", "halves_agree", "agree", "AGREEMENT_SIGMA"]
+__all__ = ["run_job", "analyse", "block_fs", "dynamics", "chi4_curve", "CHI4_OVERLAP", "CHI4_MAX_ORIGINS", "KWW_WINDOW", "D_AFTER_TAU", "D_TOLERANCE", "write_summary", "reanalyse", "halves_agree", "agree", "AGREEMENT_SIGMA"]
 
 
 class _Budget:
@@ -180,7 +180,10 @@ def _curve(correlation, steps, pos, dt, block, select, upto=None, **kwargs):
                        **kwargs)
 
 
-def _fs(steps, pos, dt, block, k, select, upto=None):
+def block_fs(steps, pos, dt, block, k, select, upto=None):
+    """F_s(k,t) of the frames at ``steps`` (up to step ``upto``) as the campaign measures it: the block
+    starts as time origins, lags up to half the run, particles ``select`` (None: all). Shared with
+    :mod:`.thermostat`, whose NVE rerun must be measured the same way."""
     return _curve(self_isf, steps, pos, dt, block, select, upto, k=k)
 
 
@@ -262,9 +265,9 @@ def analyse(job: Job, model, state, prod: Path, plan: dict) -> dict:
     select = None if sel_type is None else types == sel_type
     in_log = np.isin(steps, log_schedule(target, block))
     ls, lp = steps[in_log], pos[in_log]
-    fs = _fs(ls, lp, dt, block, k, select)
+    fs = block_fs(ls, lp, dt, block, k, select)
     half = target // 2
-    halves = [_fs(ls, lp, dt, block, k, select, upto=half), _fs(ls[ls >= half], lp[ls >= half], dt, block, k, select)]
+    halves = [block_fs(ls, lp, dt, block, k, select, upto=half), block_fs(ls[ls >= half], lp[ls >= half], dt, block, k, select)]
     taus = [h.tau_alpha() for h in halves]
     (t1, e1), (t2, e2) = taus
     ageing = {"tau_first": t1, "tau_first_err": e1, "tau_second": t2, "tau_second_err": e2,

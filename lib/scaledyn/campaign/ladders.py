@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .data import CampaignData, add_small_system, combine, load_campaign
+from .data import CampaignData, add_small_system, combine, load_campaign, relative_reason
 
 __all__ = ["Ladder", "LADDERS", "DEFAULT_STATE", "STATES", "ladder", "load_ladder", "try_load_ladder",
            "folder_status", "load_replicas"]
@@ -111,12 +111,10 @@ def try_load_ladder(model: str, state: str = DEFAULT_STATE, *, small_n: bool = T
                     ) -> tuple[CampaignData | None, str | None]:
     """``(data, None)``, or ``(None, reason)`` when :func:`load_ladder` fails — for chapters that
     degrade gracefully without data. The reason names folders relative to the repository."""
-    from .. import data_path
-
     try:
         return load_ladder(model, state, small_n=small_n, root=root)[0], None
     except (FileNotFoundError, ValueError) as exc:
-        return None, str(exc).replace(str(data_path("md")), "data/md")
+        return None, relative_reason(exc)
 
 
 def folder_status(model: str, state: str = DEFAULT_STATE, *, root=None) -> dict:

@@ -34,7 +34,7 @@ import numpy as np
 from .._checks import read_json as _read_json
 from ..md.run import Checkpointer, log_schedule, simulate
 from ..md.trajectory import CSVThermo, GSDWriter, read_unwrapped
-from .jobs import AGREEMENT_SIGMA, _fs, agree
+from .jobs import AGREEMENT_SIGMA, agree, block_fs
 from .settings import DEFAULT_K
 from .store import (CampaignError, PointLock, atomic_write, code_version, fresh_folder, load_point_checkpoint,
                     now, read_json, to_json, truncate_point)
@@ -104,7 +104,7 @@ def thermostat_check(out_point, work_point, *, threads: int = 1, step_budget: in
         sel_type = DEFAULT_K[summary["model"]][1]
         types = state.by_tag(state.types)
         select = None if sel_type is None else types == sel_type
-        fs = _fs(steps, pos, model.dt, block, float(summary["k"]), select)
+        fs = block_fs(steps, pos, model.dt, block, float(summary["k"]), select)
         tau, tau_err = fs.tau_alpha()
         rows = np.genfromtxt(nve / "thermo.csv", delimiter=",", names=True)
     tb, tb_err = summary["tau_alpha"]["value"], summary["tau_alpha"]["err"]
