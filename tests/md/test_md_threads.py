@@ -100,18 +100,33 @@ def test_warmup_is_not_timed():
 def test_rounds_start_with_the_current_choice_and_probes_last_probe_seconds():
     c = ThreadChooser(4, probe_seconds=0.05, min_probe_steps=10, warmup_steps=0)
     rates = {1: 1000.0, 2: 2000.0, 4: 8000.0}
-    firsts = []
+    firsts, per_round = [], []
     for k in range(3):
         firsts.append(c.next()[0])
+        before = dict(c.steps_by_threads)
         while c._pending:  # finish the round on a machine where four threads win
             drive(c, lambda nt, t: rates[nt], 1)
-        seconds = {nt: s / rates[nt] for nt, s in c.steps_by_threads.items()}
+        per_round.append({nt: (c.steps_by_threads[nt] - before[nt]) / rates[nt] for nt in rates})
         c._run_left = 0.0
         c._start_round()
     assert firsts == [1, 4, 4]
-    # each probe of round 3 took between probe_seconds and twice that
-    per_round = {nt: seconds[nt] / 3 for nt in rates}
-    assert all(0.0499 <= v <= 0.1 for v in per_round.values()), per_round
+    # round 1 probes 1, 2, 4 in turn, none below half the best before it: each takes between
+    # probe_seconds and twice that
+    assert all(0.0499 <= v <= 0.1 for v in per_round[0].values()), per_round
+    # later rounds probe 4 first; 1 and 2 run at < LOSING x its speed and stop after a quarter probe
+    for r in per_round[1:]:
+        assert 0.0499 <= r[4] <= 0.1, per_round
+        assert all(0.0124 <= r[nt] <= 0.02 for nt in (1, 2)), per_round
+
+
+def test_a_losing_probe_stops_after_a_quarter_but_a_close_one_runs_in_full():
+    # the current choice (1) runs 1000 steps/s; a count at 0.6x is probed in full, one at 0.4x not
+    for rate2, full in ((600.0, True), (400.0, False)):
+        c = ThreadChooser(2, probe_seconds=0.05, min_probe_steps=10, warmup_steps=0, margin=0.0)
+        drive(c, lambda nt, t, r=rate2: 1000.0 if nt == 1 else r, 200)
+        seconds2 = c.steps_by_threads[2] / rate2
+        assert (seconds2 >= 0.0499) if full else (0.0124 <= seconds2 <= 0.02), (rate2, seconds2)
+        assert c.rounds[0]["choice"] == 1
 
 
 def test_a_very_slow_count_is_cut_short():

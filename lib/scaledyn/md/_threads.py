@@ -74,7 +74,10 @@ class ThreadChooser:
     2, 4, ... steps (never more than its speed so far says fit in what is left of ``probe_seconds``)
     until it has taken ``probe_seconds`` and ``min_probe_steps`` steps, or twice ``probe_seconds``:
     on a loaded machine two threads can be a hundred times slower than one
-    (``benchmarks/README.md``), so a probe is bounded in time, not in steps. A run phase lasts
+    (``benchmarks/README.md``), so a probe is bounded in time, not in steps. A probe that after a
+    quarter of ``probe_seconds`` runs at less than ``LOSING`` times the speed of a count already
+    probed in the round has lost and stops there (under load every round probes the collapsed
+    count, and its full probe was most of what auto mode lost against one fixed thread). A run phase lasts
     ``recheck_seconds`` of stepping at first; each round that confirms the choice doubles it, up to
     ``max_recheck_seconds``, and a changed choice resets it (a steady machine is probed rarely, a
     changing one often). Run-phase stretches last about ``RUN_STRETCH`` probes each, and one more
@@ -98,9 +101,12 @@ class ThreadChooser:
     SLOWDOWN = 2.0
     #: a probe stops after this many probe_seconds even if it has fewer than min_probe_steps steps
     PROBE_CUT = 2.0
-    #: run-phase stretches last this many probe_seconds: long enough that one unlucky time slice
-    #: does not look like a slowdown, short enough to notice a real one soon
-    RUN_STRETCH = 4.0
+    #: run-phase stretches last this many probe_seconds: a slowdown is seen only at a stretch's
+    #: end, when it has taken its steps at the new speed (so a 6x slowdown costs 6 stretches'
+    #: time); one call into the kernels costs ~0.1 ms, so stretches of 0.05 s lose 0.2 %
+    RUN_STRETCH = 1.0
+    #: a probe slower than this fraction of the round's best so far (after a quarter probe) stops
+    LOSING = 0.5
 
     def __init__(self, max_threads: int, *, probe_seconds: float = 0.05, recheck_seconds: float = 1.0,
                  max_recheck_seconds: float = 8.0, margin: float = 0.05, min_probe_steps: int = 10,
@@ -142,8 +148,10 @@ class ThreadChooser:
             c = self._pending[0]
             steps, seconds, last = self._probe[c]
             n = max(1, 2 * last)  # doubling: a very slow count costs about one stretch more than the cut
-            if self.probe_seconds > seconds > 0.0:  # what fits in the rest of the probe at the speed so far
-                n = min(n, math.ceil((self.probe_seconds - seconds) * steps / seconds))
+            # what fits in the rest of the probe (of its first quarter, where a loser stops) at the speed so far
+            goal = 0.25 * self.probe_seconds if seconds < 0.25 * self.probe_seconds else self.probe_seconds
+            if goal > seconds > 0.0:
+                n = min(n, math.ceil((goal - seconds) * steps / seconds))
             elif seconds >= self.probe_seconds:  # time is up but too few steps yet
                 n = min(n, self.min_probe_steps - steps)
             return c, max(1, n)
@@ -172,7 +180,8 @@ class ThreadChooser:
             p[0] += steps
             p[1] += seconds
             p[2] = steps
-            if (p[1] >= self.probe_seconds and p[0] >= self.min_probe_steps) or p[1] >= self.PROBE_CUT * self.probe_seconds:
+            if (p[1] >= self.probe_seconds and p[0] >= self.min_probe_steps) or p[1] >= self.PROBE_CUT * self.probe_seconds \
+                    or self._lost(threads):
                 self._pending.pop(0)
                 if not self._pending:
                     self._decide()
@@ -183,6 +192,12 @@ class ThreadChooser:
         slowed = seconds >= self.probe_seconds and seconds * self._rate > self.SLOWDOWN * steps
         if self._run_left <= 0.0 or slowed:
             self._start_round()
+
+    def _lost(self, threads: int) -> bool:
+        # a probe past a quarter of probe_seconds and under LOSING x the best finished probe's speed
+        steps, seconds, _ = self._probe[threads]
+        done = [s / t for c, (s, t, _) in self._probe.items() if c not in self._pending and t > 0.0]
+        return bool(done) and seconds >= 0.25 * self.probe_seconds and steps < self.LOSING * max(done) * seconds
 
     def _decide(self) -> None:
         # steps per second of each candidate; a zero time (a too-coarse clock) counts as very fast
