@@ -70,3 +70,18 @@ def test_replicas_and_folder_status_list_only_finished_campaigns(tmp_path, fake)
     reps = ladders.load_replicas("hump2d", root=tmp_path)
     assert len(reps) == 1 and reps[0].tau_alpha.tolist() == [1.2]
     assert ladders.folder_status("hump2d", root=tmp_path)["rep2"] is True
+
+
+def test_folder_progress_from_summaries_and_the_manifest(tmp_path):
+    import json
+
+    assert ladders.folder_progress("cold", root=tmp_path) == ([], [])   # not started: nothing known
+    write_point(tmp_path / "cold", 0.11, 700.0)
+    write_point(tmp_path / "cold", 0.125, 90.0)
+    assert ladders.folder_progress("cold", root=tmp_path) == ([0.125, 0.11], [])
+    (tmp_path / "cold" / "manifest.json").write_text(json.dumps(
+        {"settings": {"temperatures": [0.125, 0.12, 0.115, 0.11, 0.105]}, "sessions": [], "state_points": {}}))
+    assert ladders.folder_progress("cold", root=tmp_path) == ([0.125, 0.11], [0.12, 0.115, 0.105])
+    (tmp_path / "cold" / "manifest.json").write_text(json.dumps({"settings": {}}))
+    with pytest.raises(ValueError, match="planned temperatures"):
+        ladders.folder_progress("cold", root=tmp_path)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from .data import CampaignData, add_small_system, combine, load_campaign, relative_reason
 
 __all__ = ["Ladder", "LADDERS", "DEFAULT_STATE", "STATES", "ladder", "load_ladder", "try_load_ladder",
-           "folder_status", "load_replicas"]
+           "folder_status", "folder_progress", "load_replicas"]
 
 #: The state whose ladders carry the chapters' verdicts.
 DEFAULT_STATE = "matched"
@@ -124,6 +124,26 @@ def folder_status(model: str, state: str = DEFAULT_STATE, *, root=None) -> dict:
 
     root = data_path("md") if root is None else root
     return {name: _exists(root, name) for name in ladder(model, state).folders}
+
+
+def folder_progress(name: str, *, root=None) -> tuple[list, list]:
+    """``(finished, pending)``: the temperatures of campaign folder ``name`` (under ``root``, default
+    ``data/md``) with a committed summary, and those its manifest plans without one yet (a manifest
+    copied while the campaign runs; no manifest: nothing pending). Both sorted from hot to cold.
+    ``ValueError`` names a manifest without its planned temperatures."""
+    from .. import data_path
+    from .store import read_json
+
+    folder = (data_path("md") if root is None else root) / name
+    finished = sorted({round(float(p.parent.name[1:]), 6) for p in folder.glob("T*/summary.json")}, reverse=True)
+    planned = []
+    if (folder / "manifest.json").exists():
+        settings = read_json(folder / "manifest.json", ("settings",))["settings"]
+        if not isinstance(settings, dict) or "temperatures" not in settings:
+            raise ValueError(f"{folder / 'manifest.json'}: settings hold no planned temperatures")
+        planned = [round(float(t), 6) for t in settings["temperatures"]]
+    pending = sorted(set(planned) - set(finished), reverse=True)
+    return finished, pending
 
 
 def load_replicas(model: str, state: str = DEFAULT_STATE, *, root=None) -> list:
