@@ -85,3 +85,27 @@ def test_folder_progress_from_summaries_and_the_manifest(tmp_path):
     (tmp_path / "cold" / "manifest.json").write_text(json.dumps({"settings": {}}))
     with pytest.raises(ValueError, match="planned temperatures"):
         ladders.folder_progress("cold", root=tmp_path)
+
+
+def test_ladder_progress_counts_a_point_finished_in_any_folder(tmp_path, fake):
+    import json
+
+    write_point(tmp_path / "main", 0.5, 1.0)
+    write_point(tmp_path / "cold", 0.2, 9.0)
+    (tmp_path / "cold" / "manifest.json").write_text(json.dumps({"settings": {"temperatures": [0.2, 0.15, 0.1]}}))
+    assert ladders.ladder_progress("hump2d", root=tmp_path) == ([0.5, 0.2], [0.15, 0.1])
+    assert ladders.ladder_progress("hump2d", root=tmp_path, colder_only=True) == ([0.2], [0.15, 0.1])
+    write_point(tmp_path / "small", 0.15, 30.0, n=8)      # a smaller-N companion does not count
+    assert ladders.ladder_progress("hump2d", root=tmp_path) == ([0.5, 0.2], [0.15, 0.1])
+
+
+def test_the_first_listed_colder_folder_wins_a_shared_temperature(tmp_path, monkeypatch):
+    lad = Ladder("hump2d", "matched", "ρ = 1", "main", colder=("rerun", "cold"))
+    monkeypatch.setitem(LADDERS, ("hump2d", "matched"), lad)
+    write_point(tmp_path / "main", 0.5, 1.0)
+    write_point(tmp_path / "cold", 0.2, 9.0)
+    write_point(tmp_path / "cold", 0.15, 40.0)
+    write_point(tmp_path / "rerun", 0.2, 12.0)            # the longer-equilibrated rerun of T = 0.2
+    d, status = load_ladder("hump2d", root=tmp_path)
+    assert d.T.tolist() == [0.15, 0.2, 0.5] and d.tau_alpha.tolist() == [40.0, 12.0, 1.0]
+    assert status == "campaigns used: main, rerun, cold"

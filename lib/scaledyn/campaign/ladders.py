@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from .data import CampaignData, add_small_system, combine, load_campaign, relative_reason
 
 __all__ = ["Ladder", "LADDERS", "DEFAULT_STATE", "STATES", "ladder", "load_ladder", "try_load_ladder",
-           "folder_status", "folder_progress", "load_replicas"]
+           "folder_status", "folder_progress", "ladder_progress", "load_replicas"]
 
 #: The state whose ladders carry the chapters' verdicts.
 DEFAULT_STATE = "matched"
@@ -35,7 +35,8 @@ class Ladder:
     """The campaigns (folder names under ``data/md/``) of one model at one state point.
 
     ``label`` is the state in words for figure legends (e.g. ``"ρ = 0.824"``); ``colder`` are
-    extensions at the same N and state; ``small`` is the smaller-N companion; ``replicas`` are the
+    extensions at the same N and state (at a temperature in several, the first listed wins: a later
+    folder that reruns a point with a longer equilibration goes first); ``small`` is the smaller-N companion; ``replicas`` are the
     replica campaigns at the coldest temperatures (pooled by the chapters, not by :func:`load_ladder`).
     """
 
@@ -58,7 +59,7 @@ LADDERS = {
         "hump2d", "matched", "ρ = 0.824", "hump2d-rho0.824", small="hump2d-rho0.824-n1024",
         replicas=tuple(f"hump2d-rho0.824-seed{s}" for s in (2, 3, 4))),
     ("binary3d", "matched"): Ladder(
-        "binary3d", "matched", "p = 2.55", "binary3d-p2.55", colder=("binary3d-p2.55-cold",),
+        "binary3d", "matched", "p = 2.55", "binary3d-p2.55", colder=("binary3d-p2.55-cold2", "binary3d-p2.55-cold"),
         replicas=tuple(f"binary3d-p2.55-seed{s}" for s in (2, 3, 4))),
     ("hump2d", "sensitivity"): Ladder("hump2d", "sensitivity", "ρ = 0.8", "hump2d"),
     ("binary3d", "sensitivity"): Ladder("binary3d", "sensitivity", "p = 10", "binary3d",
@@ -144,6 +145,20 @@ def folder_progress(name: str, *, root=None) -> tuple[list, list]:
         planned = [round(float(t), 6) for t in settings["temperatures"]]
     pending = sorted(set(planned) - set(finished), reverse=True)
     return finished, pending
+
+
+def ladder_progress(model: str, state: str = DEFAULT_STATE, *, colder_only: bool = False, root=None
+                    ) -> tuple[list, list]:
+    """:func:`folder_progress` over the main campaign (unless ``colder_only``) and the colder
+    extensions of the ladder: ``(finished, pending)`` temperatures, a temperature planned in one
+    folder and finished in another counting as finished."""
+    lad = ladder(model, state)
+    finished, planned = set(), set()
+    for name in ((() if colder_only else (lad.main,)) + lad.colder):
+        done, pending = folder_progress(name, root=root)
+        finished |= set(done)
+        planned |= set(pending)
+    return sorted(finished, reverse=True), sorted(planned - finished, reverse=True)
 
 
 def load_replicas(model: str, state: str = DEFAULT_STATE, *, root=None) -> list:
