@@ -493,3 +493,21 @@ def test_analyse_writes_the_dynamics_and_reanalyse_adds_them_to_old_summaries(tm
     d = cp.load_campaign(out)
     assert d.D[0] == diff["D"] and d.beta[0] == kww["beta"] and d.tau_alpha_cr[0] == cage["tau_alpha"]["value"]
     assert d.msd(0.5, cage_relative=True).msd[row] == pytest.approx(msd_cr.msd[row])
+
+
+def test_auto_jobs_analyse_on_the_thread_count_the_md_chose(monkeypatch):
+    # two threads at a barrier wait for each other while other workers hold the cores: in auto mode
+    # the analysis runs on the count the MD chose last, and the caller's count is restored
+    import numba
+
+    from scaledyn.campaign import jobs
+    from scaledyn.md import ThreadChooser
+
+    seen = []
+    monkeypatch.setattr(jobs, "analyse", lambda *a: seen.append(numba.get_num_threads()) or {})
+    before = numba.get_num_threads()
+    chooser = ThreadChooser(2)
+    chooser.choice = 1
+    jobs._analyse_on(chooser, None, None, None, None, None)
+    jobs._analyse_on(2, None, None, None, None, None)             # a fixed count: left as it is
+    assert seen == [1, before] and numba.get_num_threads() == before

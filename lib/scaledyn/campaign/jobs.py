@@ -132,7 +132,7 @@ def _run_job(job: Job, threads) -> dict:
                      GSDWriter(prod / "traj.gsd", steps=frames, mode="a")]
         if not budget.advance(state, model, T, target, prod, observers, plan):
             return result("incomplete")
-        analysis = analyse(job, model, state, prod, plan)
+        analysis = _analyse_on(threads, job, model, state, prod, plan)
         tau = analysis["tau_alpha"]["value"]
         t_prod = target * model.dt
         short = not math.isfinite(tau) or t_prod < s.min_tau * tau
@@ -145,6 +145,19 @@ def _run_job(job: Job, threads) -> dict:
     used = threads.steps_by_threads if isinstance(threads, ThreadChooser) else {threads: budget.used + melted}
     write_summary(job, model, analysis, plan, time.time() - t0, used)
     return result("done")
+
+
+def _analyse_on(threads, job, model, state, prod, plan) -> dict:
+    # auto mode: the analysis's parallel kernels run on the thread count the MD last chose (one while
+    # the other workers keep the cores busy: two threads there would wait at every barrier)
+    if not isinstance(threads, ThreadChooser) or threads.choice is None:
+        return analyse(job, model, state, prod, plan)
+    before = numba.get_num_threads()
+    numba.set_num_threads(threads.choice)
+    try:
+        return analyse(job, model, state, prod, plan)
+    finally:
+        numba.set_num_threads(before)
 
 
 #: Two estimates "agree" when they differ by at most this many combined standard errors.

@@ -79,8 +79,10 @@ class ThreadChooser:
     probed in the round has lost and stops there (under load every round probes the collapsed
     count, and its full probe was most of what auto mode lost against one fixed thread). A run phase lasts
     ``recheck_seconds`` of stepping at first; each round that confirms the choice doubles it, up to
-    ``max_recheck_seconds``, and a changed choice resets it (a steady machine is probed rarely, a
-    changing one often). Run-phase stretches last about ``RUN_STRETCH`` probes each, and one more
+    ``max_recheck_seconds``, and a changed choice resets it. A round costs little (a losing count
+    stops after a quarter probe), and the one change the current choice's own speed cannot show —
+    cores freed by other work that ended, e.g. the last job of a campaign left alone — is seen only
+    by probing, so the ceiling is short: 2 s. Run-phase stretches last about ``RUN_STRETCH`` probes each, and one more
     than twice as slow as the probe promised (other work arrived) starts a round at once. The current
     choice is kept unless another count is faster by more than the fraction ``margin`` (timings are
     noisy; flapping would gain nothing). The first ``warmup_steps`` steps run on one thread and are
@@ -109,7 +111,7 @@ class ThreadChooser:
     LOSING = 0.5
 
     def __init__(self, max_threads: int, *, probe_seconds: float = 0.05, recheck_seconds: float = 1.0,
-                 max_recheck_seconds: float = 8.0, margin: float = 0.05, min_probe_steps: int = 10,
+                 max_recheck_seconds: float = 2.0, margin: float = 0.05, min_probe_steps: int = 10,
                  warmup_steps: int = 5):
         self.candidates = candidate_counts(max_threads)
         self.probe_seconds = real_scalar(probe_seconds, "probe_seconds", positive=True)
