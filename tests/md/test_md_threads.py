@@ -150,6 +150,26 @@ def test_a_sudden_slowdown_starts_a_round_at_once():
     assert all(choice == 1 for tt, nt, choice in used if tt > switched)
 
 
+def test_lost_time_slices_do_not_start_rounds():
+    # one thread wins; every fifth call loses time slices and runs 3x slower (more processes than
+    # cores). That must not start extra rounds: as many rounds per second as without the noise
+    def counting(noisy):
+        calls = [0]
+
+        def speed(nt, t):
+            calls[0] += 1
+            slow = noisy and calls[0] % 5 == 0
+            return (1000.0 if nt == 1 else 300.0) / (3.0 if slow else 1.0)
+        return speed
+
+    rounds = {}
+    for noisy in (False, True):
+        c = ThreadChooser(2, probe_seconds=0.01, recheck_seconds=1.0, max_recheck_seconds=2.0)
+        t_end, _ = drive(c, counting(noisy), 20_000)
+        rounds[noisy] = len(c.rounds) / t_end
+    assert rounds[True] <= 1.1 * rounds[False], rounds
+
+
 def test_one_candidate_never_probes():
     c = ThreadChooser(1)
     drive(c, lambda nt, t: 1000.0, 500)

@@ -82,8 +82,12 @@ class ThreadChooser:
     ``max_recheck_seconds``, and a changed choice resets it. A round costs little (a losing count
     stops after a quarter probe), and the one change the current choice's own speed cannot show —
     cores freed by other work that ended, e.g. the last job of a campaign left alone — is seen only
-    by probing, so the ceiling is short: 2 s. Run-phase stretches last about ``RUN_STRETCH`` probes each, and one more
-    than twice as slow as the probe promised (other work arrived) starts a round at once. The current
+    by probing, so the ceiling is short: 2 s. Run-phase stretches last about ``RUN_STRETCH`` probes
+    each; when the stretches of the last ``WINDOW`` probe lengths ran more than ``SLOWDOWN`` times
+    slower than the probe promised (other work arrived), a round starts at once. One slow stretch
+    alone does not do it unless it is that long: on a machine shared by more processes than cores, a
+    process loses whole time slices now and then, and a round started for each of those cost auto
+    mode a fifth of its speed against one fixed thread (``benchmarks/README.md``). The current
     choice is kept unless another count is faster by more than the fraction ``margin`` (timings are
     noisy; flapping would gain nothing). The first ``warmup_steps`` steps run on one thread and are
     not timed: they may include compiling or loading the kernels.
@@ -99,8 +103,9 @@ class ThreadChooser:
     same arithmetic, bitwise.
     """
 
-    #: a run-phase stretch this many times slower than the probe promised starts a new round
+    #: run stretches over the last WINDOW probe lengths this many times slower than promised start a round
     SLOWDOWN = 2.0
+    WINDOW = 4.0
     #: a probe stops after this many probe_seconds even if it has fewer than min_probe_steps steps
     PROBE_CUT = 2.0
     #: run-phase stretches last this many probe_seconds: a slowdown is seen only at a stretch's
@@ -138,6 +143,7 @@ class ThreadChooser:
         self._pending = [first] + [c for c in self.candidates if c != first]
         self._probe = {c: [0, 0.0, 0] for c in self.candidates}  # steps, seconds, last stretch
         self._run_left = 0.0  # seconds of the run phase still to go (0: probing)
+        self._recent = []     # (steps, seconds) of the latest run stretches, about WINDOW probes long
         self._rate = 0.0      # steps per second of the choice at its probe
 
     def next(self) -> tuple[int, int]:
@@ -191,7 +197,13 @@ class ThreadChooser:
         if threads != self.choice:
             raise ValueError(f"record: running on {self.choice} threads, got a report for {threads}")
         self._run_left -= seconds
-        slowed = seconds >= self.probe_seconds and seconds * self._rate > self.SLOWDOWN * steps
+        recent = self._recent
+        recent.append((steps, seconds))
+        window = self.WINDOW * self.probe_seconds
+        while len(recent) > 1 and sum(t for _, t in recent[1:]) >= window:
+            recent.pop(0)
+        n, t = sum(k for k, _ in recent), sum(t for _, t in recent)
+        slowed = t >= window and t * self._rate > self.SLOWDOWN * n
         if self._run_left <= 0.0 or slowed:
             self._start_round()
 
