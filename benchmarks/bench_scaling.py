@@ -206,17 +206,24 @@ def time_sizes(name, ready: dict, T, args, configs) -> dict:
     """{N: {"speed": best per engine, "runs": every run, "steps": ...}} for the prepared ``ready``
     ({N: (model, state)}). Rounds sweep all N (alternately up and down) and, within an N, alternate the
     engines' order: a drift of the machine's speed during the run then hits every N and engine alike
-    instead of tilting the cost-against-N curve."""
+    instead of tilting the cost-against-N curve. With ``args.max_minutes`` a round is started only if
+    it is expected (as long as the previous one) to end in time (quiet windows are limited)."""
     runs = {n: {} for n in ready}
+    last = 0.0
     for r in range(args.repeats):
+        if args.max_minutes and r and time.perf_counter() - args.t_start + last > 60 * args.max_minutes:
+            print(f"  {name}: stopped after {r} round(s): another would pass --max-minutes {args.max_minutes:g}")
+            break
+        r0 = time.perf_counter()
         for n in (sorted(ready) if r % 2 == 0 else sorted(ready, reverse=True)):
             model, state = ready[n]
             t0 = time.perf_counter()
             time_round(name, model, state, T, timed_steps(n, args.budget, args.min_steps), configs, runs[n], r % 2 == 1)
             print(f"  {name} N={n} round {r + 1} ({time.perf_counter() - t0:.0f} s): "
                   + ", ".join(f"{k} {v[-1] / 1e6:.2f}" for k, v in runs[n].items()) + " Matom-step/s")
+        last = time.perf_counter() - r0
     return {n: {"speed": {k: max(v) for k, v in rn.items()}, "runs": rn,
-                "steps": timed_steps(n, args.budget, args.min_steps), "repeats": args.repeats}
+                "steps": timed_steps(n, args.budget, args.min_steps), "repeats": len(rn["scaledyn"])}
             for n, rn in runs.items()}
 
 
@@ -461,7 +468,9 @@ def parse_args(argv=None):
     ap.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS))
     ap.add_argument("--budget", type=float, default=1e8, help="atom-steps per timed run (default 1e8)")
     ap.add_argument("--min-steps", type=int, default=100, help="fewest steps per timed run (default 100)")
-    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=2, help="rounds over all N (default 2)")
+    ap.add_argument("--max-minutes", type=float, default=None,
+                    help="start no timing round that would end later than this many minutes after the start")
     ap.add_argument("--analytic", action="store_true", help="also time LAMMPS's analytic pair styles (slow)")
     ap.add_argument("--memory-steps", type=int, default=100, help="steps of each memory run (default 100)")
     ap.add_argument("--memory-repeats", type=int, default=2, help="runs per peak, smallest kept (default 2)")
@@ -471,12 +480,15 @@ def parse_args(argv=None):
                     help="equilibrated states (checkpoints)")
     ap.add_argument("--plot-only", action="store_true", help="no measurement: table, flatness, plot from --out")
     args = ap.parse_args(argv)
+    args.t_start = time.perf_counter()
     try:
         args.sizes = check_sizes(args.sizes, args.models)
     except ValueError as exc:
         ap.error(str(exc))
     if not (1e5 <= args.budget <= 1e11):
         ap.error(f"--budget must be between 1e5 and 1e11 atom-steps, got {args.budget:g}")
+    if args.max_minutes is not None and not args.max_minutes > 0:
+        ap.error(f"--max-minutes must be > 0, got {args.max_minutes:g}")
     for opt in ("min_steps", "repeats", "memory_steps", "memory_repeats"):
         if getattr(args, opt) < 1:
             ap.error(f"--{opt.replace('_', '-')} must be >= 1, got {getattr(args, opt)}")

@@ -36,6 +36,7 @@ def test_non_integer_sizes_are_rejected(bad):
     (["--budget", "10"], "--budget must be between"),
     (["--repeats", "0"], "--repeats must be >= 1"),
     (["--memory-repeats", "0"], "--memory-repeats must be >= 1"),
+    (["--max-minutes", "0"], "--max-minutes must be > 0"),
     (["--models", "lj"], "invalid choice"),
     (["--parts", "everything"], "invalid choice"),
 ])
