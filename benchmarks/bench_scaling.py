@@ -188,16 +188,20 @@ def describe(state, model) -> dict:
 # ---------------------------------------------------------------------------------------------------
 # timing
 
-def time_round(name, model, state, T, steps, configs, runs: dict, reverse: bool) -> None:
-    """One timed run of each engine: ours (2 threads, 1 thread) and each LAMMPS configuration, in
-    reversed order when ``reverse``; atom-steps per second appended to ``runs[key]``."""
+def time_round(name, model, state, T, steps, configs, runs: dict, builds: dict, reverse: bool) -> None:
+    """One timed run of each engine: ours (2 threads, 1 thread, ``bench_md.ours``) and each LAMMPS
+    configuration (``lammps_peer.benchmark``), in reversed order when ``reverse``; atom-steps per
+    second appended to ``runs[key]``, LAMMPS's steps per neighbour-list build to ``builds[key]``."""
     engines = [("scaledyn", numba.get_num_threads()), ("scaledyn_1thread", 1)] + [("lammps", c) for c in configs]
     for key, what in (engines[::-1] if reverse else engines):
         if key == "lammps":
-            one = {}
-            bench_md.lammps(state, model, steps, T, one, name, configs=[what])
-            for k, v in one.items():
-                runs.setdefault(k, []).append(v)
+            table, mode, threads = what
+            r = lammps_peer.benchmark(state, model, steps, T, mode=mode, threads=threads, table=table)
+            key = bench_md.lammps_key(name, table, mode)
+            runs.setdefault(key, []).append(r["atom_steps_per_s"])
+            m = re.search(r"Neighbor list builds = (\d+)", r["log"])
+            if m and int(m.group(1)):
+                builds.setdefault(key, []).append(steps / int(m.group(1)))
         else:
             runs.setdefault(key, []).append(bench_md.ours(state, model, steps, T, what))
 
@@ -209,6 +213,7 @@ def time_sizes(name, ready: dict, T, args, configs) -> dict:
     instead of tilting the cost-against-N curve. With ``args.max_minutes`` a round is started only if
     it is expected (as long as the previous one) to end in time (quiet windows are limited)."""
     runs = {n: {} for n in ready}
+    builds = {n: {} for n in ready}
     last = 0.0
     for r in range(args.repeats):
         if args.max_minutes and r and time.perf_counter() - args.t_start + last > 60 * args.max_minutes:
@@ -218,11 +223,12 @@ def time_sizes(name, ready: dict, T, args, configs) -> dict:
         for n in (sorted(ready) if r % 2 == 0 else sorted(ready, reverse=True)):
             model, state = ready[n]
             t0 = time.perf_counter()
-            time_round(name, model, state, T, timed_steps(n, args.budget, args.min_steps), configs, runs[n], r % 2 == 1)
+            steps = timed_steps(n, args.budget, args.min_steps)
+            time_round(name, model, state, T, steps, configs, runs[n], builds[n], r % 2 == 1)
             print(f"  {name} N={n} round {r + 1} ({time.perf_counter() - t0:.0f} s): "
                   + ", ".join(f"{k} {v[-1] / 1e6:.2f}" for k, v in runs[n].items()) + " Matom-step/s")
         last = time.perf_counter() - r0
-    return {n: {"speed": {k: max(v) for k, v in rn.items()}, "runs": rn,
+    return {n: {"speed": {k: max(v) for k, v in rn.items()}, "runs": rn, "lammps_steps_per_build": builds[n],
                 "steps": timed_steps(n, args.budget, args.min_steps), "repeats": len(rn["scaledyn"])}
             for n, rn in runs.items()}
 
@@ -442,12 +448,14 @@ def report(data: dict, models, plot_path: Path | None) -> None:
         ph = {int(k): v["phases"] for k, v in e.items() if "phases" in v}
         if ph:
             print(f"{name} phases, ns per particle (2 threads): N, build (sort, search), force, kick, kick_drift, "
-                  "steps per build, step sum, faults per build")
+                  "step sum; steps per build (LAMMPS serial's), minor page faults per build")
+            lserial = bench_md.lammps_key(name, True, "serial")
             for n in sorted(ph):
                 p = ph[n]
+                lb = e[str(n)].get("time", {}).get("lammps_steps_per_build", {}).get(lserial)
                 print(f"  {n:7d} {p['build']:7.1f} ({p['sort']:6.1f}, {p['search']:6.1f}) {p['force']:7.1f} "
-                      f"{p['kick']:6.2f} {p['kick_drift']:6.2f} {p['steps_per_build']:6.2f} {p['step_sum']:7.1f} "
-                      f"{p['minor_faults_per_build']:8.0f}")
+                      f"{p['kick']:6.2f} {p['kick_drift']:6.2f} {p['step_sum']:7.1f}; {p['steps_per_build']:5.2f} "
+                      f"({'—' if not lb else f'{np.mean(lb):.2f}'}) {p['minor_faults_per_build']:6.0f}")
     if plot_path is not None and any(costs(res, m) or any("memory" in v for v in res.get(m, {}).values())
                                      for m in models):
         plot(res, models, plot_path)
