@@ -154,6 +154,7 @@ def machine() -> dict:
     except (OSError, subprocess.CalledProcessError):
         commit = "?"
     return {"cpu": cpu.group(1) if cpu else platform.processor(), "cores": os.cpu_count(),
+            "loadavg_at_start": os.getloadavg()[0],  # a busy machine shows here (quiet.sh pauses only the campaign)
             "numba": numba.__version__, "commit": commit,
             "when": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
@@ -513,7 +514,7 @@ def main(argv=None):
     if not args.plot_only:
         meta = machine()
         print(f"{meta['cpu']}, {meta['cores']} cores, numba {meta['numba']}, threads {numba.get_num_threads()}, "
-              f"commit {meta['commit']}")
+              f"commit {meta['commit']}, load average {meta['loadavg_at_start']:.2f}")
         configs = list(bench_md.LAMMPS_CONFIGS) if args.analytic else TABLE_CONFIGS
         for name in args.models:
             T = POINTS[name]["T"]
