@@ -234,7 +234,7 @@ def time_sizes(name, ready: dict, T, args, configs) -> dict:
             for n, rn in runs.items()}
 
 
-def _best_seconds(fn, min_total: float = 0.3, rounds: int = 3) -> float:
+def _best_seconds(fn, min_total: float = 1.0, rounds: int = 5) -> float:
     # best over ``rounds`` of the mean time of calls repeated for at least ``min_total`` seconds
     fn()
     best = np.inf
