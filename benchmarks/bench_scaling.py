@@ -250,6 +250,11 @@ def _best_seconds(fn, min_total: float = 1.0, rounds: int = 5) -> float:
     return best
 
 
+def phase_key(threads: int, nmax: int) -> str:
+    """Results key of the phases measured on ``threads`` threads: "phases" for all of them."""
+    return "phases" if threads == nmax else f"phases_{threads}thread"
+
+
 def phases(model, state, T) -> dict:
     """ns per particle of each kernel of a step, timed alone on a copy of ``state`` (all threads),
     plus list builds per step and minor page faults per build over a 400-step run."""
@@ -446,9 +451,9 @@ def report(data: dict, models, plot_path: Path | None) -> None:
     print("\n".join(table_rows(res, models)))
     for name in models:
         e = res.get(name, {})
-        ph = {int(k): v["phases"] for k, v in e.items() if "phases" in v}
-        if ph:
-            print(f"{name} phases, ns per particle (2 threads): N, build (sort, search), force, kick, kick_drift, "
+        for key in sorted({k for v in e.values() for k in v if k.startswith("phases")}):
+            ph = {int(k): v[key] for k, v in e.items() if key in v}
+            print(f"{name} {key}, ns per particle: N, build (sort, search), force, kick, kick_drift, "
                   "step sum; steps per build (LAMMPS serial's), minor page faults per build")
             lserial = bench_md.lammps_key(name, True, "serial")
             for n in sorted(ph):
@@ -483,6 +488,8 @@ def parse_args(argv=None):
     ap.add_argument("--analytic", action="store_true", help="also time LAMMPS's analytic pair styles (slow)")
     ap.add_argument("--memory-steps", type=int, default=100, help="steps of each memory run (default 100)")
     ap.add_argument("--memory-repeats", type=int, default=2, help="runs per peak, smallest kept (default 2)")
+    ap.add_argument("--phase-threads", type=int, nargs="+", default=[numba.get_num_threads()],
+                    help="thread counts of the phases part (default: all Numba threads)")
     ap.add_argument("--out", type=Path, default=HERE / "scaling.json")
     ap.add_argument("--plot", type=Path, default=HERE / "scaling.png")
     ap.add_argument("--cache", type=Path, default=HERE.parent / ".cache" / "bench_scaling",
@@ -496,6 +503,8 @@ def parse_args(argv=None):
         ap.error(str(exc))
     if not (1e5 <= args.budget <= 1e11):
         ap.error(f"--budget must be between 1e5 and 1e11 atom-steps, got {args.budget:g}")
+    if any(not 1 <= k <= numba.get_num_threads() for k in args.phase_threads):
+        ap.error(f"--phase-threads must lie in 1..{numba.get_num_threads()}, got {args.phase_threads}")
     if args.max_minutes is not None and not args.max_minutes > 0:
         ap.error(f"--max-minutes must be > 0, got {args.max_minutes:g}")
     for opt in ("min_steps", "repeats", "memory_steps", "memory_repeats"):
@@ -535,7 +544,13 @@ def main(argv=None):
                       f"U/N {data['results'][name][str(n)]['state']['U']:.4f}, "
                       f"pairs/particle {state.nl.npair / n:.2f}")
                 if "phases" in args.parts:
-                    merge(data["results"], name, n, "phases", {**phases(model, state, T), **meta})
+                    nmax = numba.get_num_threads()
+                    for k in args.phase_threads:
+                        numba.set_num_threads(k)
+                        try:
+                            merge(data["results"], name, n, phase_key(k, nmax), {**phases(model, state, T), **meta})
+                        finally:
+                            numba.set_num_threads(nmax)
                 ready[n] = (model, state)
             if "time" in args.parts:
                 for n, v in time_sizes(name, ready, T, args, configs).items():
