@@ -250,6 +250,21 @@ def _best_seconds(fn, min_total: float = 1.0, rounds: int = 5) -> float:
     return best
 
 
+def _cold_seconds(fn, calls: int = 8) -> float:
+    """Best time of ``fn`` right after 64 MiB (twice the L3) were written: what a kernel costs when the
+    rest of the step has pushed its arrays out of the caches (the flush itself is not timed; it runs
+    on one core, so with two threads the other core's L2 keeps its data)."""
+    flush = np.zeros(64 * 2**20 // 8)
+    fn()
+    best = np.inf
+    for _ in range(calls):
+        flush += 1.0
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def phase_key(threads: int, nmax: int) -> str:
     """Results key of the phases measured on ``threads`` threads: "phases" for all of them."""
     return "phases" if threads == nmax else f"phases_{threads}thread"
@@ -257,7 +272,8 @@ def phase_key(threads: int, nmax: int) -> str:
 
 def phases(model, state, T) -> dict:
     """ns per particle of each kernel of a step, timed alone on a copy of ``state`` (all threads),
-    plus list builds per step and minor page faults per build over a 400-step run."""
+    repeated (warm caches), and the force loop after a cache flush (``force_cold``), plus list builds
+    per step and minor page faults per build over a 400-step run."""
     s = state.copy()
     nt = numba.get_num_threads()
     dims = dims_of(s.dim)
@@ -278,6 +294,8 @@ def phases(model, state, T) -> dict:
                       np.zeros((nt, 2), np.int64))
     out["force"] = _best_seconds(lambda: fo.partial_forces(dims, nt, model.params, s.pos, s.types, s.box, pairs,
                                                            npair, acc))
+    out["force_cold"] = _cold_seconds(lambda: fo.partial_forces(dims, nt, model.params, s.pos, s.types, s.box, pairs,
+                                                                npair, acc))
     # dt = 0: the same arithmetic without moving the particles or heating them
     out["kick"] = _best_seconds(lambda: it.kick(dims, nt, atoms, acc, 0.0))
     out["kick_drift"] = _best_seconds(lambda: it.kick_drift(dims, nt, atoms, 0.0, 1.0, nl.ref_pos, 1.0, 1.0))
@@ -459,7 +477,8 @@ def report(data: dict, models, plot_path: Path | None) -> None:
             for n in sorted(ph):
                 p = ph[n]
                 lb = e[str(n)].get("time", {}).get("lammps_steps_per_build", {}).get(lserial)
-                print(f"  {n:7d} {p['build']:7.1f} ({p['sort']:6.1f}, {p['search']:6.1f}) {p['force']:7.1f} "
+                cold = f" [cold {p['force_cold']:5.1f}]" if "force_cold" in p else ""
+                print(f"  {n:7d} {p['build']:7.1f} ({p['sort']:6.1f}, {p['search']:6.1f}) {p['force']:7.1f}{cold} "
                       f"{p['kick']:6.2f} {p['kick_drift']:6.2f} {p['step_sum']:7.1f}; {p['steps_per_build']:5.2f} "
                       f"({'—' if not lb else f'{np.mean(lb):.2f}'}) {p['minor_faults_per_build']:6.0f}")
     if plot_path is not None and any(costs(res, m) or any("memory" in v for v in res.get(m, {}).values())
