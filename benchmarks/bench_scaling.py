@@ -11,17 +11,18 @@ rho = 0.826; hump2d T = 0.5, rho = 0.8; NVT Berendsen, dt = 0.005, skin 0.3). Pa
 * ``prepare``: an equilibrated state per model and N: melted from the lattice by
   ``bench_md.prepare`` for min(4000 steps, 2.5e8 atom-steps) but at least 2000 steps (20 tau at
   small N, 10 tau at 256k: the melt is local, its time does not grow with N; the cost would; U/N of
-  both models levels off after ~1750 steps at N = 16384). Kept as
-  checkpoints in ``--cache`` and reused by the other parts; U/N and list pairs per particle are
+  both models levels off after ~1750 steps at N = 16384). Kept as checkpoints in ``--cache`` and reused by the other parts; U/N and list pairs per particle are
   recorded so that states of different N can be checked for being the same liquid.
-* ``time``: ours with 2 threads and with 1 (``bench_md.ours``) and LAMMPS (``bench_md.lammps``:
-  ``pair_style table`` serial / OPENMP / MPI, plus the analytic styles with ``--analytic``) on the same
-  state, each run a fixed budget of atom-steps (steps = max(``--min-steps``, budget / N)), repeats
-  alternating the engines' order, best kept. LAMMPS's time is its own loop time (setup excluded).
-* ``phases``: ours' kernels timed alone (2 threads), in ns per particle: the list build
-  (``neighbour_list.update``: wrap, cell sort, search) and its parts, the force loop
-  (``forces.partial_forces``), the two kicks; list builds per step and minor page faults per build
-  from a short run. What the cost per atom-step is made of, at every N.
+* ``time``: ours with 2 threads and with 1 (``bench_md.ours``) and LAMMPS (``lammps_peer.benchmark``
+  with ``bench_md``'s configurations: ``pair_style table`` serial / OPENMP / MPI, plus the analytic
+  styles with ``--analytic``) on the same state, each run a fixed budget of atom-steps (steps =
+  max(``--min-steps``, budget / N)). ``--repeats`` rounds each sweep all N, alternately up and down,
+  and alternate the engines' order; every run is stored, the best is reported. LAMMPS's time is its
+  own loop time (setup excluded); its steps per list build are recorded too.
+* ``phases``: ours' kernels timed alone (``--phase-threads``, default all threads), in ns per
+  particle: the list build (``neighbour_list.update``: wrap, cell sort, search) and its parts, the
+  force loop (``forces.partial_forces``; also after a cache flush), the two kicks; list builds per
+  step and minor page faults per build from a short run. What the cost per atom-step is made of.
 * ``memory``: peak resident memory per particle. Each (engine, model, N) runs in a fresh subprocess
   (``--memory-steps`` steps from the cached state) that reports a peak in KiB:
 
