@@ -56,9 +56,9 @@ def lammps_key(name: str, table: bool, mode: str) -> str:
     return f"lammps_{mode}_{'table' if table else PAIR[name]}"
 
 
-def lammps(state, model, steps: int, T: float, best: dict, name: str, configs=LAMMPS_CONFIGS) -> None:
-    """Time each LAMMPS configuration of ``configs`` (default: all) once; keep each one's best in ``best``."""
-    for table, mode, threads in configs:
+def lammps(state, model, steps: int, T: float, best: dict, name: str) -> None:
+    """Time every LAMMPS configuration once; keep each one's best in ``best``."""
+    for table, mode, threads in LAMMPS_CONFIGS:
         r = lammps_peer.benchmark(state, model, steps, T, mode=mode, threads=threads, table=table)
         key = lammps_key(name, table, mode)
         best[key] = max(best.get(key, 0.0), r["atom_steps_per_s"])
