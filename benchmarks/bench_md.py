@@ -51,11 +51,16 @@ def ours(state, model, steps: int, T: float, threads) -> float:
     return model.n * steps / (time.perf_counter() - t0)
 
 
+def lammps_key(name: str, table: bool, mode: str) -> str:
+    """The result key of a LAMMPS configuration, e.g. ``lammps_mpi_table`` or ``lammps_serial_mie``."""
+    return f"lammps_{mode}_{'table' if table else PAIR[name]}"
+
+
 def lammps(state, model, steps: int, T: float, best: dict, name: str) -> None:
     """Time every LAMMPS configuration once; keep each one's best in ``best``."""
     for table, mode, threads in LAMMPS_CONFIGS:
         r = lammps_peer.benchmark(state, model, steps, T, mode=mode, threads=threads, table=table)
-        key = f"lammps_{mode}_{'table' if table else PAIR[name]}"
+        key = lammps_key(name, table, mode)
         best[key] = max(best.get(key, 0.0), r["atom_steps_per_s"])
 
 
@@ -73,11 +78,12 @@ def competitors(k: int):
             p.wait()
 
 
-def prepare(name: str, n: int):
+def prepare(name: str, n: int, melt: int = 4000):
+    """Model, a state melted from the lattice by ``melt`` NVT steps at the state point, and the point."""
     pt = POINTS[name]
     model = md.get_model(name, n=n, density=pt["density"])
     state = md.initial_state(model, T=pt["T"], seed=1)
-    md.simulate(state, model, steps=4000, ensemble="nvt", T=pt["T"], progress=False)  # melt
+    md.simulate(state, model, steps=melt, ensemble="nvt", T=pt["T"], progress=False)  # melt
     ours(state, model, 200, pt["T"], "auto")  # warm-up (compile / load cache)
     return model, state, pt
 
